@@ -1,0 +1,113 @@
+/*
+ * options.c - a small, strict parser: every mistake is named.
+ *
+ * getopt_long() is a GNU/BSD extension, and the rules here are few, so
+ * the parser is written out by hand and stays portable POSIX C.
+ */
+#include "options.h"
+
+#include "fail.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Noreturn void usage_error(const char *format, const char *word)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s: ", program_name);
+    fprintf(stderr, format, word);
+    fprintf(stderr, "\n%s: try '%s --help'\n", program_name, program_name);
+    exit(2);
+}
+
+static unsigned short parse_port(const char *text)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (text[0] == '\0' || *end != '\0' || errno != 0 || value < 0 || value > 65535)
+        usage_error("bad port '%s': expected a number from 0 to 65535 (0 picks a free port)",
+                    text);
+    return (unsigned short)value;
+}
+
+/* For "-p 80", "-p80", "--port 80" and "--port=80": the option's value,
+ * advancing *i past it, or NULL when WORD is not this option. */
+static const char *option_value(int argc, char **argv, int *i,
+                                const char *short_name, const char *long_name)
+{
+    const char *word = argv[*i];
+    size_t short_len = strlen(short_name), long_len = strlen(long_name);
+
+    if (strcmp(word, short_name) == 0 || strcmp(word, long_name) == 0) {
+        if (*i + 1 >= argc)
+            usage_error("option '%s' needs a value", word);
+        return argv[++*i];
+    }
+    if (strncmp(word, long_name, long_len) == 0 && word[long_len] == '=')
+        return word + long_len + 1;
+    if (strncmp(word, short_name, short_len) == 0 && word[short_len] != '\0'
+        && word[1] != '-')
+        return word + short_len;
+    return NULL;
+}
+
+void parse_server_options(int argc, char **argv, const char *summary,
+                          struct server_options *options)
+{
+    options->bind_host = NULL;
+    options->port = DEFAULT_PORT;
+    options->trace = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *value;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("usage: %s [-p PORT] [-b ADDR] [--trace]\n"
+                   "%s\n\n"
+                   "  -p, --port PORT   TCP port to listen on (default %d; 0 picks a free one)\n"
+                   "  -b, --bind ADDR   address to listen on (default: all IPv4 interfaces;\n"
+                   "                    '::' for all IPv6 ones, 127.0.0.1 for this machine only)\n"
+                   "      --trace       print every scheduler decision as it happens\n"
+                   "  -h, --help        show this help and exit\n",
+                   program_name, summary, DEFAULT_PORT);
+            exit(0);
+        } else if (strcmp(argv[i], "--trace") == 0) {
+            options->trace = true;
+        } else if ((value = option_value(argc, argv, &i, "-p", "--port")) != NULL) {
+            options->port = parse_port(value);
+        } else if ((value = option_value(argc, argv, &i, "-b", "--bind")) != NULL) {
+            if (value[0] == '\0')
+                usage_error("empty bind address%s: give an address such as 127.0.0.1", "");
+            options->bind_host = value;
+        } else if (argv[i][0] == '-') {
+            usage_error("unknown option '%s'", argv[i]);
+        } else {
+            usage_error("unexpected argument '%s'", argv[i]);
+        }
+    }
+    trace_enabled = options->trace;
+}
+
+void parse_demo_options(int argc, char **argv, const char *summary, bool *trace)
+{
+    *trace = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("usage: %s [--trace]\n%s\n\n"
+                   "      --trace   print every scheduler decision as it happens\n"
+                   "  -h, --help    show this help and exit\n",
+                   program_name, summary);
+            exit(0);
+        } else if (strcmp(argv[i], "--trace") == 0) {
+            *trace = true;
+        } else if (argv[i][0] == '-') {
+            usage_error("unknown option '%s'", argv[i]);
+        } else {
+            usage_error("unexpected argument '%s'", argv[i]);
+        }
+    }
+    trace_enabled = *trace;
+}

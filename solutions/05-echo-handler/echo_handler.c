@@ -1,0 +1,105 @@
+/*
+ * echo_handler.c - one task per client, all its state in one struct.
+ *
+ * The reply is built in place: "GOT:" sits at the start of the buffer
+ * for good and recv() writes just after it, so prefix and data leave in
+ * one send() (a prefix sent alone would wait on Nagle's algorithm).
+ * The handler reads the next chunk only after the whole reply is out: a
+ * client that sends but never reads stalls itself, not the server, and
+ * its memory stays one buffer.
+ */
+#include "echo_handler.h"
+
+#include "address.h"
+#include "todo.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on the socket instead */
+#endif
+
+#define PREFIX_LENGTH (sizeof ECHO_PREFIX - 1)
+
+struct echo_handler {
+    struct task task;
+    int client;                  /* -1 once closed */
+    size_t length;               /* bytes of the reply in `reply` */
+    size_t sent;                 /* bytes of the reply sent so far */
+    char peer[ADDRESS_TEXT_SIZE];
+    char reply[PREFIX_LENGTH + ECHO_CHUNK];
+};
+
+/* A failed call ends this client only; say which and why. */
+static void report(const struct echo_handler *h, const char *call)
+{
+    fprintf(stderr, "echo_handler: %s: %s failed: %s\n", h->peer, call, strerror(errno));
+}
+
+static enum task_status echo_handler_step(struct task *self)
+{
+    struct echo_handler *h = (struct echo_handler *)self;
+    TASK_BEGIN(self);
+    printf("Connection from %s\n", h->peer);
+    for (;;) {
+        /* BEGIN EXERCISE 5.1: the handler's loop: wait, receive up to 1000 bytes, stop at end of stream */
+        YIELD_RECV(self, h->client);
+        ssize_t received = recv(h->client, h->reply + PREFIX_LENGTH, ECHO_CHUNK, 0);
+        if (received == 0)
+            break; /* the client ended the stream */
+        if (received < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                continue; /* nothing after all: wait again */
+            report(h, "recv");
+            break;
+        }
+        h->length = PREFIX_LENGTH + (size_t)received;
+        h->sent = 0;
+        /* END EXERCISE 5.1 */
+
+        /* BEGIN EXERCISE 5.2: a reply that survives partial sends */
+        while (h->sent < h->length) {
+            YIELD_SEND(self, h->client);
+            ssize_t sent = send(h->client, h->reply + h->sent, h->length - h->sent, MSG_NOSIGNAL);
+            if (sent < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                    continue;
+                report(h, "send");
+                goto closed;
+            }
+            h->sent += (size_t)sent;
+        }
+        /* END EXERCISE 5.2 */
+    }
+closed:
+    /* BEGIN EXERCISE 5.3: the cleanup: say so, close the socket, mark it closed */
+    printf("Connection closed\n");
+    close(h->client);
+    h->client = -1;
+    /* END EXERCISE 5.3 */
+    TASK_END(self);
+}
+
+/* Only for a handler dropped unfinished (the server stopping): the
+ * step's own ending has closed the socket already. */
+static void echo_handler_cleanup(struct task *self)
+{
+    struct echo_handler *h = (struct echo_handler *)self;
+    if (h->client >= 0)
+        close(h->client);
+}
+
+struct task *echo_handler(int client, const struct sockaddr *address, socklen_t length)
+{
+    struct echo_handler *h = (struct echo_handler *)
+        task_new(sizeof *h, "echo_handler", echo_handler_step);
+    h->task.cleanup = echo_handler_cleanup;
+    h->client = client;
+    memcpy(h->reply, ECHO_PREFIX, PREFIX_LENGTH);
+    format_address(address, length, h->peer);
+    return &h->task;
+}
