@@ -1,0 +1,78 @@
+/*
+ * grade.h - the grader every stage's suite shares.
+ *
+ * A suite is a table of graded tests; grade_stage() runs each one in its
+ * own process (Check's fork mode) with its own timeout, and prints a
+ * report a learner can act on: one line per test, ok or FAIL, and on a
+ * failure what was expected, what happened, and which exercise to
+ * revisit.  A crash or a timeout is named as such, with its likely cause.
+ *
+ *     static const struct graded_test tests[] = {
+ *         GRADED("1.2", countdown_yields_n_to_1, "countdown(3) yields 3, 2, 1"),
+ *     };
+ *     int main(int argc, char **argv)
+ *     {
+ *         return grade_stage(argc, argv, &stage_one, tests, GRADED_COUNT(tests));
+ *     }
+ *
+ * Keep each GRADED(...) on one line: the grader counts those lines to
+ * score a stage that does not even compile.
+ */
+#ifndef GRADE_H
+#define GRADE_H
+
+#include <check.h>
+#include <stddef.h>
+
+struct graded_test {
+    const char *exercise;  /* "1.2": the exercise this test grades */
+    const TTest *const *test; /* &name of a START_TEST function */
+    const char *behavior;  /* what it checks, as a learner reads it */
+    double timeout;        /* seconds; 0 means the stage's default */
+};
+
+#define GRADED(exercise, test, behavior) { exercise, &test, behavior, 0 }
+#define GRADED_SLOW(exercise, test, behavior, seconds) { exercise, &test, behavior, seconds }
+#define GRADED_COUNT(table) (sizeof (table) / sizeof (table)[0])
+
+struct stage_info {
+    int number;               /* 1 to 5 */
+    const char *title;        /* "generators via Duff's device" */
+    double timeout;           /* default seconds per test */
+    const char *crash_cause;  /* the likely cause of a crash in this stage */
+    const char *hang_cause;   /* the likely cause of a timeout in this stage */
+};
+
+/* Run TESTS (all, or those whose behavior or exercise contains argv[1]),
+ * print the report and "Stage N score: x/y"; return the exit status:
+ * 0 if every selected test passed, 1 if any failed, 2 if none ran. */
+int grade_stage(int argc, char **argv, const struct stage_info *stage,
+                const struct graded_test *tests, size_t count);
+
+/*
+ * Assertions that say what was expected and what happened.  The grader
+ * adds which exercise the failing test belongs to.
+ */
+#define EXPECT(condition, ...) ck_assert_msg((condition), __VA_ARGS__)
+
+#define EXPECT_INT(actual, expected, what)                                    \
+    do {                                                                      \
+        long long expect_actual_ = (long long)(actual);                       \
+        long long expect_wanted_ = (long long)(expected);                     \
+        ck_assert_msg(expect_actual_ == expect_wanted_,                       \
+                      "%s: expected %lld, got %lld", (what),                  \
+                      expect_wanted_, expect_actual_);                        \
+    } while (0)
+
+#define EXPECT_STR(actual, expected, what)                                    \
+    do {                                                                      \
+        const char *expect_actual_ = (actual);                                \
+        const char *expect_wanted_ = (expected);                              \
+        ck_assert_msg(expect_actual_ != NULL                                  \
+                          && strcmp(expect_actual_, expect_wanted_) == 0,     \
+                      "%s:\n    expected: \"%s\"\n    got:      \"%s\"",      \
+                      (what), expect_wanted_,                                 \
+                      expect_actual_ ? expect_actual_ : "(null)");            \
+    } while (0)
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * support.h - what the suites need to test real programs on real
+ * sockets: start a stage's binary, read its output, talk to it as a
+ * client, and capture what a function prints.
+ *
+ * Everything here waits for real events (poll() on a pipe or a socket)
+ * with a deadline; nothing sleeps to "give it time".  A process a test
+ * starts stays in the test's process group, so Check kills it with the
+ * test even when the test fails or times out; server_stop() ends it
+ * explicitly on the normal path.
+ */
+#ifndef SUPPORT_H
+#define SUPPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The stage binary under test, set by the build (-DSTAGE_BINARY=...). */
+#ifndef STAGE_BINARY
+#define STAGE_BINARY "stage-binary-not-set"
+#endif
+
+struct server {
+    pid_t pid;
+    int output;        /* read end of the server's stdout and stderr */
+    int port;          /* from its "Listening on HOST:PORT" line */
+    char log[65536];   /* everything read from `output` so far */
+    size_t log_length;
+};
+
+/* Start STAGE_BINARY with "-b 127.0.0.1 -p 0" and EXTRA (NULL-ended, may
+ * be NULL), with the fd limit set to NOFILE when it is not 0, and wait
+ * for its "Listening on" line; the test fails if it does not come. */
+void server_start(struct server *s, const char *const extra[], long nofile);
+
+/* Read the server's output until it contains TEXT COUNT times in all,
+ * or TIMEOUT_MS passes; true if it does. */
+bool server_wait_for(struct server *s, const char *text, int count, int timeout_ms);
+
+/* How many times TEXT occurs in what the server has printed so far. */
+int server_count(const struct server *s, const char *text);
+
+/* From now on, throw the server's output away (a child process reads
+ * it), so that a server printing a lot never blocks on a full pipe. */
+void server_discard_output(struct server *s);
+
+/* Send SIGTERM, wait (5 s at most, then SIGKILL) and return the wait
+ * status; the rest of its output lands in s->log. */
+int server_stop(struct server *s);
+
+/* Run BINARY with ARGS (argv[0] first, NULL-ended) to its end, within
+ * TIMEOUT_MS; store stdout and stderr together in OUTPUT (NUL-ended) and
+ * return the wait status, or -1 if it had to be killed. */
+int run_program(const char *const args[], char *output, size_t size, int timeout_ms);
+
+/* A blocking TCP connection to 127.0.0.1:PORT; the test fails if refused. */
+int connect_to(int port);
+
+/* Send all of DATA; false on error. */
+bool send_all(int fd, const void *data, size_t length);
+
+/* Read exactly LENGTH bytes within TIMEOUT_MS; returns how many came
+ * (fewer on end of stream, error or timeout). */
+size_t read_exactly(int fd, void *buffer, size_t length, int timeout_ms);
+
+/* True if the peer ends the stream (recv returns 0, or a reset) within
+ * TIMEOUT_MS with no more data. */
+bool wait_for_eof(int fd, int timeout_ms);
+
+/* Run FN(ARG) with stdout sent to a temporary file; return what it
+ * printed (malloc'd, NUL-ended). */
+char *capture_stdout(void (*fn)(void *arg), void *arg);
+
+/* The same for stderr. */
+char *capture_stderr(void (*fn)(void *arg), void *arg);
+
+/* Milliseconds on a monotonic clock. */
+long long now_ms(void);
+
+/* Raise this process's fd limit to at least WANT (up to the hard limit);
+ * returns the new soft limit. */
+long raise_fd_limit(long want);
+
+#endif
