@@ -3,6 +3,8 @@
  */
 #include "countdown.h"
 
+#include "todo.h"
+
 struct countdown countdown(int n)
 {
     return (struct countdown){ .co = CO_START, .n = n };

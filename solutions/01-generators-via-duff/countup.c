@@ -3,6 +3,8 @@
  */
 #include "countup.h"
 
+#include "todo.h"
+
 struct countup countup(int n)
 {
     return (struct countup){ .co = CO_START, .n = n };

@@ -21,9 +21,7 @@
 struct countup {
     struct coroutine co;
     int n;
-    /* BEGIN EXERCISE 1.3: the state countup_next keeps across a yield */
     int x;
-    /* END EXERCISE 1.3 */
 };
 
 /* A new, not yet started count from 0 up to N-1. */

@@ -12,6 +12,7 @@
  */
 #include "scheduler.h"
 
+#include "todo.h"
 #include "trace.h"
 
 #include <stdio.h>

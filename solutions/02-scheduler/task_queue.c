@@ -3,6 +3,7 @@
  */
 #include "task_queue.h"
 
+#include "todo.h"
 #include <stddef.h>
 
 /* BEGIN EXERCISE 2.1: the ready queue: empty, push at the tail, pop at the head */

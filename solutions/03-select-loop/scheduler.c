@@ -96,10 +96,10 @@ static void park(struct task *t, enum task_status status)
     const char *reason = status == TASK_RECV ? "recv" : "send";
     struct task **table = status == TASK_RECV ? recv_wait : send_wait;
 
-    if (fd < 0 || fd >= FD_SETSIZE) {
+    if (fd < 0 || fd >= SCHEDULER_FD_LIMIT) {
         fprintf(stderr, "scheduler: task %u (%s) waits to %s on fd %d, but select() can only "
                 "watch fds 0 to %d (FD_SETSIZE - 1); ending that task\n",
-                t->id, t->name, reason, fd, FD_SETSIZE - 1);
+                t->id, t->name, reason, fd, SCHEDULER_FD_LIMIT - 1);
         task_done(t);
         return;
     }

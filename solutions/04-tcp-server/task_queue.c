@@ -3,9 +3,9 @@
  */
 #include "task_queue.h"
 
+#include "todo.h"
 #include <stddef.h>
 
-/* BEGIN EXERCISE 2.1: the ready queue: empty, push at the tail, pop at the head */
 bool task_queue_empty(const struct task_queue *q)
 {
     return q->head == NULL;
@@ -32,4 +32,3 @@ struct task *task_queue_pop(struct task_queue *q)
     t->next = NULL;
     return t;
 }
-/* END EXERCISE 2.1 */

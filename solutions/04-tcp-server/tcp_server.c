@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/select.h>
 #include <unistd.h>
 
 /* Clients accepted per wake-up at most, so a flood of connections
@@ -101,9 +100,9 @@ static void start_handler(struct tcp_server *s, int client)
     format_address((struct sockaddr *)&s->peer, s->peer_length, text);
 
     /* BEGIN EXERCISE 4.3: spawning a handler task for the client */
-    if (client >= FD_SETSIZE) {
-        fprintf(stderr, "tcp_server: connection from %s got fd %d, but select() can only "
-                "watch fds below %d (FD_SETSIZE); closing it\n", text, client, FD_SETSIZE);
+    if (client >= SCHEDULER_FD_LIMIT) {
+        fprintf(stderr, "tcp_server: connection from %s got fd %d, but the scheduler can only "
+                "watch fds below %d; closing it\n", text, client, SCHEDULER_FD_LIMIT);
         close(client);
         return;
     }

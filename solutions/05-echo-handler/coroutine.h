@@ -48,7 +48,6 @@ static inline bool co_finished(const struct coroutine *co)
     return co->resume_line == CO_FINISHED;
 }
 
-/* BEGIN EXERCISE 1.1: the generator macros CO_BEGIN, CO_YIELD, CO_END */
 
 /* Open the generator's body: jump to where the last call left off. */
 #define CO_BEGIN(co) switch ((co)->resume_line) { case 0:
@@ -71,6 +70,5 @@ static inline bool co_finished(const struct coroutine *co)
     (co)->resume_line = CO_FINISHED;                                          \
     return (value)
 
-/* END EXERCISE 1.1 */
 
 #endif

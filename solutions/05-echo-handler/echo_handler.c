@@ -69,13 +69,14 @@ static enum task_status echo_handler_step(struct task *self)
                 if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                     continue;
                 report(h, "send");
-                goto closed;
+                break;
             }
             h->sent += (size_t)sent;
         }
         /* END EXERCISE 5.2 */
+        if (h->sent < h->length)
+            break; /* the reply could not be sent: the connection is lost */
     }
-closed:
     /* BEGIN EXERCISE 5.3: the cleanup: say so, close the socket, mark it closed */
     printf("Connection closed\n");
     close(h->client);

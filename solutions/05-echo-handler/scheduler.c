@@ -91,15 +91,14 @@ void scheduler_drop_all(void)
  * a message; it never reaches FD_SET, which has no bounds check. */
 static void park(struct task *t, enum task_status status)
 {
-    /* BEGIN EXERCISE 3.1: parking a task in recv_wait or send_wait by its reason */
     int fd = t->wait_fd;
     const char *reason = status == TASK_RECV ? "recv" : "send";
     struct task **table = status == TASK_RECV ? recv_wait : send_wait;
 
-    if (fd < 0 || fd >= FD_SETSIZE) {
+    if (fd < 0 || fd >= SCHEDULER_FD_LIMIT) {
         fprintf(stderr, "scheduler: task %u (%s) waits to %s on fd %d, but select() can only "
                 "watch fds 0 to %d (FD_SETSIZE - 1); ending that task\n",
-                t->id, t->name, reason, fd, FD_SETSIZE - 1);
+                t->id, t->name, reason, fd, SCHEDULER_FD_LIMIT - 1);
         task_done(t);
         return;
     }
@@ -115,7 +114,6 @@ static void park(struct task *t, enum task_status status)
     if (fd > highest_fd)
         highest_fd = fd;
     trace("park task %u (%s) on fd %d for %s", t->id, t->name, fd, reason);
-    /* END EXERCISE 3.1 */
 }
 
 /* Move the task parked in TABLE[FD] back to the ready queue. */
@@ -147,7 +145,6 @@ static void wake_closed_fds(void)
  * task ready: first the readable ones, then the writable ones. */
 static void wait_for_io(void)
 {
-    /* BEGIN EXERCISE 3.2: building the fd sets, select(), waking the ready tasks */
     fd_set readable, writable;
     FD_ZERO(&readable);
     FD_ZERO(&writable);
@@ -180,13 +177,11 @@ static void wait_for_io(void)
     for (int fd = 0; fd < limit; fd++)
         if (FD_ISSET(fd, &writable))
             wake(send_wait, fd, "send");
-    /* END EXERCISE 3.2 */
 }
 
 void run(void)
 {
     stop_requested = false;
-    /* BEGIN EXERCISE 3.3: the run loop: select only when nothing is ready, end when nothing is left */
     while (!stop_requested && (!task_queue_empty(&tasks) || waiting > 0)) {
         if (task_queue_empty(&tasks)) {
             wait_for_io();
@@ -212,5 +207,4 @@ void run(void)
             task_done(t);
         }
     }
-    /* END EXERCISE 3.3 */
 }

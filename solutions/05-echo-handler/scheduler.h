@@ -18,9 +18,12 @@
 /* The ready queue: tasks that can run now, in the order they will. */
 extern struct task_queue tasks;
 
-/* Parked tasks, indexed by the fd they wait on (NULL: nobody waits).
- * select() cannot watch an fd at or above FD_SETSIZE, so neither can
- * these tables. */
+/* The scheduler can watch fds 0 to SCHEDULER_FD_LIMIT - 1: select()
+ * cannot watch an fd at or above FD_SETSIZE (FD_SET has no bounds check
+ * and would write past the set), so neither can the tables below. */
+#define SCHEDULER_FD_LIMIT FD_SETSIZE
+
+/* Parked tasks, indexed by the fd they wait on (NULL: nobody waits). */
 extern struct task *recv_wait[FD_SETSIZE];
 extern struct task *send_wait[FD_SETSIZE];
 

@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/select.h>
 #include <unistd.h>
 
 /* Clients accepted per wake-up at most, so a flood of connections
@@ -48,7 +47,6 @@ int open_listener(const struct sockaddr *address, socklen_t length)
     char text[ADDRESS_TEXT_SIZE];
     format_address(address, length, text);
 
-    /* BEGIN EXERCISE 4.1: the listening socket: socket, SO_REUSEADDR, non-blocking, bind, listen */
     int fd = socket(address->sa_family, SOCK_STREAM, 0);
     if (fd < 0)
         fail_errno("check that this machine supports that address family",
@@ -73,7 +71,6 @@ int open_listener(const struct sockaddr *address, socklen_t length)
     if (listen(fd, SOMAXCONN) < 0)
         fail_errno("", "cannot listen on %s", text);
     return fd;
-    /* END EXERCISE 4.1 */
 }
 
 /* Out of fds (EMFILE/ENFILE): the waiting client stays in the backlog,
@@ -100,10 +97,9 @@ static void start_handler(struct tcp_server *s, int client)
     char text[ADDRESS_TEXT_SIZE];
     format_address((struct sockaddr *)&s->peer, s->peer_length, text);
 
-    /* BEGIN EXERCISE 4.3: spawning a handler task for the client */
-    if (client >= FD_SETSIZE) {
-        fprintf(stderr, "tcp_server: connection from %s got fd %d, but select() can only "
-                "watch fds below %d (FD_SETSIZE); closing it\n", text, client, FD_SETSIZE);
+    if (client >= SCHEDULER_FD_LIMIT) {
+        fprintf(stderr, "tcp_server: connection from %s got fd %d, but the scheduler can only "
+                "watch fds below %d; closing it\n", text, client, SCHEDULER_FD_LIMIT);
         close(client);
         return;
     }
@@ -121,14 +117,12 @@ static void start_handler(struct tcp_server *s, int client)
 #endif
     connections++;
     spawn(s->handler(client, (struct sockaddr *)&s->peer, s->peer_length));
-    /* END EXERCISE 4.3 */
 }
 
 static enum task_status tcp_server_step(struct task *self)
 {
     struct tcp_server *s = (struct tcp_server *)self;
     TASK_BEGIN(self);
-    /* BEGIN EXERCISE 4.2: the accept loop: wait until readable, accept, hand over */
     for (;;) {
         YIELD_RECV(self, s->listener);
         /* No yield inside this loop, so its locals are safe to use. */
@@ -150,7 +144,6 @@ static enum task_status tcp_server_step(struct task *self)
             break; /* nothing more to accept now: wait again */
         }
     }
-    /* END EXERCISE 4.2 */
     TASK_END(self);
 }
 

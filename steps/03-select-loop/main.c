@@ -1,0 +1,44 @@
+/*
+ * Stage 3: the select loop.
+ *
+ * Two pipes, four tasks, one thread.  A writer and a reader pass a few
+ * lines through the first pipe; a flood writer pushes 1 MiB through the
+ * second, far more than a pipe holds, so it must wait until the flood
+ * reader drains it.  Nobody blocks the thread: a task that cannot go on
+ * parks, and select() wakes it.  Run with --trace to watch.
+ */
+#include "fail.h"
+#include "fd_flags.h"
+#include "options.h"
+#include "pipe_demo.h"
+#include "scheduler.h"
+
+#include <unistd.h>
+
+static void make_pipe(int ends[2])
+{
+    if (pipe(ends) < 0)
+        fail_errno("close some files, or raise the limit with 'ulimit -n'", "cannot create a pipe");
+    for (int i = 0; i < 2; i++)
+        if (set_nonblocking(ends[i]) < 0 || set_cloexec(ends[i]) < 0)
+            fail_errno("", "cannot set the flags of a pipe");
+}
+
+int main(int argc, char **argv)
+{
+    bool trace;
+    program_name = "03-select-loop";
+    parse_demo_options(argc, argv,
+                       "Stage 3: four tasks on two pipes; select() wakes whoever can go on.",
+                       &trace);
+
+    int lines[2], flood[2];
+    make_pipe(lines);
+    make_pipe(flood);
+    spawn(line_writer(lines[1], 3));
+    spawn(line_reader(lines[0]));
+    spawn(flood_writer(flood[1], 1 << 20));
+    spawn(flood_reader(flood[0]));
+    run();
+    return 0;
+}

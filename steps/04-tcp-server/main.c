@@ -1,0 +1,42 @@
+/*
+ * Stage 4: the TCP server.
+ *
+ *     tasks.append(tcp_server(('', 25000), greeter))
+ *     run()
+ *
+ * Every client is greeted and hung up on; stage 5 replaces the greeter
+ * with the echo handler.  Try it: nc localhost 25000
+ */
+#include "address.h"
+#include "fail.h"
+#include "greeter.h"
+#include "options.h"
+#include "scheduler.h"
+#include "stop_signals.h"
+#include "tcp_server.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+    struct server_options options;
+    program_name = "04-tcp-server";
+    parse_server_options(argc, argv,
+                         "Stage 4: accept clients in a task, greet each one, hang up.",
+                         &options);
+    /* Scripts and tests read our output through pipes: flush every line. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    struct sockaddr_storage address;
+    socklen_t length;
+    resolve_listen_address(options.bind_host, options.port, &address, &length);
+    spawn(stop_on_signals());
+    spawn(tcp_server((struct sockaddr *)&address, length, greeter));
+    run();
+
+    printf("Stopped by signal %d (%s) after %lu connection(s)\n", stop_signal_received(),
+           strsignal(stop_signal_received()), tcp_server_connections());
+    scheduler_drop_all();
+    return 0;
+}

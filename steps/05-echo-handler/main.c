@@ -1,0 +1,43 @@
+/*
+ * Stage 5: the echo server, the original program in C.
+ *
+ *     if __name__ == '__main__':
+ *         tasks.append(tcp_server(('', 25000), echo_handler))
+ *         run()
+ *
+ * Try it: nc localhost 25000, type Hello, read GOT:Hello.  Stop it with
+ * Ctrl-C.
+ */
+#include "address.h"
+#include "echo_handler.h"
+#include "fail.h"
+#include "options.h"
+#include "scheduler.h"
+#include "stop_signals.h"
+#include "tcp_server.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+    struct server_options options;
+    program_name = "05-echo-handler";
+    parse_server_options(argc, argv,
+                         "Stage 5: a TCP echo server; one thread, one task per client.",
+                         &options);
+    /* Scripts and tests read our output through pipes: flush every line. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    struct sockaddr_storage address;
+    socklen_t length;
+    resolve_listen_address(options.bind_host, options.port, &address, &length);
+    spawn(stop_on_signals());
+    spawn(tcp_server((struct sockaddr *)&address, length, echo_handler));
+    run();
+
+    printf("Stopped by signal %d (%s) after %lu connection(s)\n", stop_signal_received(),
+           strsignal(stop_signal_received()), tcp_server_connections());
+    scheduler_drop_all();
+    return 0;
+}

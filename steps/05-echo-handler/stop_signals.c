@@ -1,0 +1,89 @@
+/*
+ * stop_signals.c - the self-pipe trick: a signal becomes a readable fd.
+ *
+ * A signal handler may do almost nothing safely, and a flag it sets is
+ * not seen by a thread asleep in select().  So the handler writes one
+ * byte to a pipe, and an ordinary task waits on the pipe's other end:
+ * select() wakes, the task runs, and it asks the scheduler to stop.
+ * SIGPIPE is ignored, so that writing to a client that has gone away
+ * fails with EPIPE for that client instead of killing the process.
+ */
+#include "stop_signals.h"
+
+#include "fail.h"
+#include "fd_flags.h"
+#include "scheduler.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static int wake_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t received;
+
+static void on_stop_signal(int signal_number)
+{
+    int saved_errno = errno;
+    received = signal_number;
+    /* If the pipe is full, a byte is already waiting: enough. */
+    ssize_t ignored = write(wake_pipe[1], "", 1);
+    (void)ignored;
+    errno = saved_errno;
+}
+
+int stop_signal_received(void)
+{
+    return received;
+}
+
+struct stop_watcher {
+    struct task task;
+};
+
+static enum task_status stop_watcher_step(struct task *self)
+{
+    TASK_BEGIN(self);
+    for (;;) {
+        YIELD_RECV(self, wake_pipe[0]);
+        char bytes[16];
+        if (read(wake_pipe[0], bytes, sizeof bytes) > 0)
+            scheduler_stop();
+    }
+    TASK_END(self);
+}
+
+static void stop_watcher_cleanup(struct task *self)
+{
+    (void)self;
+    /* Restore the default actions first: no handler may write to a
+     * closed (or reused) fd. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    close(wake_pipe[0]);
+    close(wake_pipe[1]);
+    wake_pipe[0] = wake_pipe[1] = -1;
+}
+
+struct task *stop_on_signals(void)
+{
+    if (pipe(wake_pipe) < 0)
+        fail_errno("close some files, or raise the limit with 'ulimit -n'",
+                   "cannot create the signal pipe");
+    for (int i = 0; i < 2; i++)
+        if (set_nonblocking(wake_pipe[i]) < 0 || set_cloexec(wake_pipe[i]) < 0)
+            fail_errno("", "cannot set the flags of the signal pipe");
+
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &action, NULL);
+    action.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+
+    struct task *t = task_new(sizeof(struct stop_watcher), "stop_on_signals", stop_watcher_step);
+    t->cleanup = stop_watcher_cleanup;
+    return t;
+}

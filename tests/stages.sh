@@ -1,0 +1,91 @@
+#!/bin/sh
+# stages.sh - keeps the stage snapshots consistent: the one mechanism.
+#
+#   sh tests/stages.sh check   report every drift, exit 1 if any
+#   sh tests/stages.sh sync    rewrite the carried copies from their source
+#
+# The rules, for each stage NN:
+#  1. steps/NN and solutions/NN hold the same files, identical outside
+#     the exercise regions, with the same regions; every region of stage
+#     NN is numbered NN.M.
+#  2. A file that stage NN shares with stage NN-1 is solutions/NN-1's
+#     file with the exercise markers taken out (in steps/NN as well),
+#     unless tests/evolving.txt lists it as changing in stage NN.
+# So a fix is made once, in the earliest stage that has the file, and
+# `sync` carries it forward.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+mode=${1:-check}
+REGIONS="awk -f tests/regions.awk"
+problems=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+complain() { echo "stages: $*"; problems=$((problems + 1)); }
+
+evolving() { # stage file
+    grep -v '^#' tests/evolving.txt | awk -v s="$1" -v f="$2" '$1 == s && $2 == f { found = 1 } END { exit !found }'
+}
+
+previous=""
+for dir in solutions/*/; do
+    stage=$(basename "$dir")
+    number=$(echo "$stage" | sed 's/^0*\([0-9]*\)-.*/\1/')
+
+    # Rule 2: carried files.
+    if [ -n "$previous" ]; then
+        for file in "solutions/$stage"/*; do
+            name=$(basename "$file")
+            [ -f "solutions/$previous/$name" ] || continue
+            evolving "$stage" "$name" && continue
+            $REGIONS -v mode=strip "solutions/$previous/$name" > "$tmp/carried"
+            for tree in solutions steps; do
+                if ! cmp -s "$tmp/carried" "$tree/$stage/$name"; then
+                    if [ "$mode" = sync ]; then
+                        cp "$tmp/carried" "$tree/$stage/$name"
+                        echo "synced $tree/$stage/$name from solutions/$previous/$name"
+                    else
+                        complain "$tree/$stage/$name differs from solutions/$previous/$name" \
+                                 "(fix it there and run 'sh tests/stages.sh sync', or list it in tests/evolving.txt)"
+                    fi
+                fi
+            done
+        done
+    fi
+
+    # Rule 1: steps vs solutions.
+    if [ -d "steps/$stage" ]; then
+        (cd "solutions/$stage" && ls) > "$tmp/solution-files"
+        (cd "steps/$stage" && ls) > "$tmp/step-files"
+        cmp -s "$tmp/solution-files" "$tmp/step-files" ||
+            complain "steps/$stage and solutions/$stage hold different files:" \
+                     "$(diff "$tmp/solution-files" "$tmp/step-files" | grep '^[<>]' | tr '\n' ' ')"
+        for file in "solutions/$stage"/*; do
+            name=$(basename "$file")
+            [ -f "steps/$stage/$name" ] || continue
+            for tree in solutions steps; do
+                $REGIONS -v mode=ids "$tree/$stage/$name" > "$tmp/ids-$tree" ||
+                    complain "$tree/$stage/$name: badly formed exercise regions"
+                if grep -qv "^$number\." "$tmp/ids-$tree"; then
+                    complain "$tree/$stage/$name has a region of another stage:" \
+                             "$(grep -v "^$number\." "$tmp/ids-$tree" | tr '\n' ' ')"
+                fi
+            done
+            $REGIONS -v mode=outside "solutions/$stage/$name" > "$tmp/outside-solution"
+            $REGIONS -v mode=outside "steps/$stage/$name" > "$tmp/outside-step"
+            cmp -s "$tmp/outside-solution" "$tmp/outside-step" ||
+                complain "steps/$stage/$name differs from solutions/$stage/$name outside its exercise regions:" \
+                         "$(diff "$tmp/outside-solution" "$tmp/outside-step" | head -5)"
+        done
+    else
+        complain "steps/$stage is missing"
+    fi
+    previous=$stage
+done
+
+if [ "$problems" -gt 0 ]; then
+    echo "stages: $problems problem(s)"
+    exit 1
+fi
+[ "$mode" = check ] && echo "stages: steps/ and solutions/ are consistent"
+exit 0
