@@ -1,0 +1,155 @@
+#!/bin/sh
+# selftest.sh - `make test`: the project's own suite, for maintainers and CI.
+#
+# It proves, from a clean tree, that:
+#   - steps/ and solutions/ are consistent (tests/stages.sh check);
+#   - every stub and every solution compiles with -Werror under gcc and
+#     clang (where present), and under -O2 -D_FORTIFY_SOURCE=2;
+#   - the learner's untouched stages run without crashing or hanging;
+#   - the solutions score 100%, also under ASan/UBSan/LSan;
+#   - the untouched course fails its grade, stage by stage;
+#   - every exercise is graded: the solutions with that one exercise put
+#     back to its stub fail that exercise's tests;
+#   - the grader reports a crash, a hang, a compile error and a wrong
+#     answer as such (tests/grader_fixtures.sh);
+#   - the maintainers' suites and a short stress run pass.
+# It ends with the line "N passed, M failed".
+set -u
+cd "$(dirname "$0")/.." || exit 2
+MAKE=${MAKE:-make}
+ROOT=build/selftest
+rm -rf "$ROOT"
+mkdir -p "$ROOT/logs"
+passed=0
+failed=0
+failures=""
+started=$(date +%s)
+
+# check NAME COMMAND...: run COMMAND, log its output, count the result.
+check() {
+    name=$1
+    shift
+    log="$ROOT/logs/$(echo "$name" | tr -c 'A-Za-z0-9.\n-' '_').log"
+    if "$@" > "$log" 2>&1; then
+        passed=$((passed + 1))
+        printf '  ok    %s\n' "$name"
+    else
+        failed=$((failed + 1))
+        failures="$failures
+  $name ($log)"
+        printf '  FAIL  %s\n' "$name"
+        tail -n 15 "$log" | sed 's/^/        | /'
+    fi
+}
+
+# expect_failure COMMAND...: succeed when COMMAND fails (a grade that must not pass).
+expect_failure() {
+    if "$@"; then
+        echo "expected a failing grade, but everything passed"
+        return 1
+    fi
+    return 0
+}
+
+stage_names=$(cd solutions && ls -d [0-9]*-* )
+compilers=gcc
+command -v clang >/dev/null 2>&1 && compilers="gcc clang"
+
+build_stage() { # CC OUT TREE NAME [EXTRA_CFLAGS]
+    CC=$1 CFLAGS="${5:--g -O1}" $MAKE --no-print-directory -f tests/stage.mk \
+        SRC="$3/$4" NAME="$4" OUT="$2" program suite &&
+    if [ -f "tests/maint_$(echo "$4" | cut -c1-2).c" ]; then
+        CC=$1 CFLAGS="${5:--g -O1}" $MAKE --no-print-directory -f tests/stage.mk \
+            SRC="$3/$4" NAME="$4" OUT="$2" maint
+    fi
+}
+
+echo "Consistency"
+check "steps/ and solutions/ agree outside the exercises; carried files match" sh tests/stages.sh check
+
+echo "Builds (-Wall -Wextra -Wpedantic -Werror)"
+for cc in $compilers; do
+    for tree in steps solutions; do
+        for name in $stage_names; do
+            check "$cc builds $tree/$name" build_stage "$cc" "$ROOT/$cc/$tree" "$tree" "$name"
+        done
+    done
+done
+for name in $stage_names; do
+    check "gcc -O2 -D_FORTIFY_SOURCE=2 builds solutions/$name" \
+        build_stage gcc "$ROOT/fortify/solutions" solutions "$name" "-O2 -D_FORTIFY_SOURCE=2"
+done
+
+echo "The learner's untouched stages run, and say what is missing"
+check "the untouched stages run without crashing or hanging" sh tests/stub_runs.sh "$ROOT/gcc/steps"
+
+echo "Grades"
+for name in $stage_names; do
+    number=$(echo "$name" | sed 's/^0*\([0-9]*\)-.*/\1/')
+    check "solutions/$name scores 100%" \
+        env QUIET=1 TREE=solutions STEP="$number" BUILD="$ROOT/grades" sh tests/grade.sh
+    check "solutions/$name scores 100% under ASan+UBSan+LSan" \
+        env QUIET=1 TREE=solutions STEP="$number" SANITIZE=1 CFLAGS="-g -O1" \
+            BUILD="$ROOT/sanitize" sh tests/grade.sh
+    check "the untouched steps/$name fails its grade" \
+        expect_failure env QUIET=1 TREE=steps STEP="$number" BUILD="$ROOT/grades" sh tests/grade.sh
+done
+
+echo "Every exercise is graded (solutions with one exercise undone fail its tests)"
+exercises=$(awk -v mode=ids -f tests/regions.awk solutions/*/*.[ch] | sort -t. -k1,1n -k2,2n -u)
+mutant() { # EXERCISE
+    id=$1
+    number=${id%%.*}
+    name=$(echo "$stage_names" | grep "^0*$number-")
+    dir="$ROOT/mutants/$id/$name"
+    mkdir -p "$dir"
+    for file in "solutions/$name"/*; do
+        base=$(basename "$file")
+        awk -v mode=splice -v id="$id" -v donor="steps/$name/$base" -f tests/regions.awk \
+            "$file" > "$dir/$base" || return 2
+    done
+    if diff -r -q "solutions/$name" "$dir" > /dev/null; then
+        echo "putting exercise $id back to its stub changed nothing: is it missing from steps/?"
+        return 1
+    fi
+    env QUIET=1 SRC_ROOT="$ROOT/mutants/$id" STEP="$number" TEST="$id" \
+        BUILD="$ROOT/mutants/$id/build" sh tests/grade.sh > "$dir.grade" 2>&1
+    cat "$dir.grade"
+    score=$(sed -n 's/^Score: //p' "$dir.grade")
+    case "$score" in
+        */0 | "") echo "no test grades exercise $id"; return 1 ;;
+    esac
+    if [ "${score%/*}" -eq "${score#*/}" ]; then
+        echo "with exercise $id undone, all of its tests still pass ($score)"
+        return 1
+    fi
+    echo "with exercise $id undone: $score of its tests pass"
+}
+for id in $exercises; do
+    check "exercise $id is graded" mutant "$id"
+done
+
+echo "The grader itself"
+check "the grader reports crashes, hangs, compile errors and wrong answers" \
+    sh tests/grader_fixtures.sh "$ROOT/fixtures"
+
+if [ -f tests/maint_05.c ]; then
+    echo "The final server under faults"
+    check "maintainers' suite of the final server" "$ROOT/gcc/solutions/maint-05-echo-handler"
+    check "maintainers' suite of the final server under ASan+UBSan+LSan" \
+        sh -c "SANITIZE=1 CFLAGS='-g -O1' $MAKE --no-print-directory -f tests/stage.mk \
+               SRC=solutions/05-echo-handler NAME=05-echo-handler OUT=$ROOT/sanitize/maint maint &&
+               $ROOT/sanitize/maint/maint-05-echo-handler"
+fi
+if [ -f tests/stress.sh ]; then
+    check "a short stress run against the final server" sh tests/stress.sh
+fi
+
+elapsed=$(( $(date +%s) - started ))
+echo ""
+if [ "$failed" -gt 0 ]; then
+    echo "Failed:$failures"
+fi
+echo "make test took ${elapsed} s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
