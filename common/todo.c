@@ -4,6 +4,7 @@
 #include "todo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void exercise_todo(const char *exercise, const char *what)
@@ -11,6 +12,10 @@ void exercise_todo(const char *exercise, const char *what)
     /* Stubs run in loops; a notice per call would bury the output. */
     static char seen[32][8];
     static int seen_count;
+
+    /* The grader names the exercise of every failing test already. */
+    if (getenv("COURSE_GRADING") != NULL)
+        return;
 
     for (int i = 0; i < seen_count; i++)
         if (strcmp(seen[i], exercise) == 0)

@@ -77,6 +77,8 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     unsetenv("CK_RUN_SUITE");
     unsetenv("CK_INCLUDE_TAGS");
     unsetenv("CK_EXCLUDE_TAGS");
+    /* Stubs announce themselves on stderr; here the report says it. */
+    setenv("COURSE_GRADING", "1", 1);
 
     size_t wanted = 0;
     for (size_t i = 0; i < count; i++)

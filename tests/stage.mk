@@ -53,6 +53,62 @@ program: $(PROGRAM)
 suite: $(SUITE)
 maint: $(MAINT)
 
+# ---- BEGIN BACKEND (going further: common/backends/, tests/backends.c) ----
+# BACKEND=select|poll|epoll builds stage 5 with the scheduler of
+# common/backends/ (its wait behind io_backend.h) in place of the
+# stage's scheduler.c and scheduler.h; every task is the stage's own.
+# Unset, nothing here applies; stages 1 to 4 ignore it.
+#
+#   make -f tests/stage.mk SRC=solutions/05-echo-handler NAME=05-echo-handler \
+#        OUT=build/backend-epoll/solutions BACKEND=epoll program suite backend-suite
+#
+# The stage's other files are copied to $(OUT)/backend-src and built from
+# there: a file finds "scheduler.h" in its own folder before any -I, so
+# the stage's scheduler.h must not sit beside them.
+ifneq ($(strip $(BACKEND)),)
+ifeq ($(NUMBER),05)
+ifeq ($(filter select poll epoll,$(BACKEND)),)
+$(error BACKEND=$(BACKEND): choose select, poll or epoll, or leave BACKEND unset for the course's own scheduler)
+endif
+ifeq ($(BACKEND),epoll)
+ifneq ($(shell uname -s),Linux)
+$(error BACKEND=epoll needs Linux: use BACKEND=poll on this system)
+endif
+endif
+ifeq ($(findstring backend-$(BACKEND),$(OUT)),)
+$(error BACKEND=$(BACKEND) needs an OUT of its own, such as OUT=build/backend-$(BACKEND)/solutions, so that it never mixes with the select build)
+endif
+BACKEND_FROM   := $(SRC)
+BACKEND_SRC    := $(OUT)/backend-src
+BACKEND_COPIES := $(patsubst $(SRC)/%,$(BACKEND_SRC)/%,\
+                  $(filter-out $(SRC)/scheduler.c $(SRC)/scheduler.h,$(SOURCES) $(HEADERS)))
+SOURCES := $(filter %.c,$(BACKEND_COPIES)) common/backends/scheduler.c \
+           common/backends/backend_$(BACKEND).c
+HEADERS := $(filter %.h,$(BACKEND_COPIES)) $(wildcard common/backends/*.h)
+LIBRARY := $(filter-out $(BACKEND_SRC)/main.c,$(SOURCES))
+# Before the recipes' -Icommon -I$(SRC): the backends' scheduler.h wins.
+ALL_CFLAGS += -Icommon/backends
+override SRC := $(BACKEND_SRC)
+BACKEND_SUITE := $(OUT)/test-backends
+
+$(BACKEND_SRC)/%: $(BACKEND_FROM)/%
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+# tests/backends.c: the backend's own checks (5000 clients, fds past
+# FD_SETSIZE), against this build's program and scheduler.
+.PHONY: backend-suite
+backend-suite: $(BACKEND_SUITE)
+$(BACKEND_SUITE): tests/backends.c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests \
+		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
+		tests/backends.c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
+endif
+endif
+# ---- END BACKEND ----
+
 $(PROGRAM): $(SOURCES) $(HEADERS) $(COMMON) $(COMMON_H)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $@")

@@ -1,0 +1,462 @@
+/*
+ * test_02.c - grades stage 2: the task queue, the run loop, task_done.
+ *
+ * The tasks here are written in this file: each one writes what it does
+ * into a log ("A1 B1 C1 A2 ..."), so a test can compare the exact order
+ * in which run() resumed them.  run() prints "Task done", so every call
+ * to it goes through capture_stdout() and the report stays readable.
+ * Each test runs in its own process: the global queue starts empty.
+ */
+#include "grade.h"
+#include "support.h"
+
+#include "scheduler.h"
+#include "task.h"
+#include "task_queue.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What the tasks did, as space-separated words. */
+static char log_text[8192];
+
+static void log_add(const char *format, ...)
+{
+    size_t used = strlen(log_text);
+    if (used + 2 >= sizeof log_text)
+        return;
+    if (used > 0)
+        log_text[used++] = ' ';
+    va_list args;
+    va_start(args, format);
+    vsnprintf(log_text + used, sizeof log_text - used, format, args);
+    va_end(args);
+}
+
+/* How often TEXT occurs in HAYSTACK. */
+static int count_of(const char *haystack, const char *text)
+{
+    int count = 0;
+    for (const char *p = haystack; (p = strstr(p, text)) != NULL; p += strlen(text))
+        count++;
+    return count;
+}
+
+static void call_run(void *arg)
+{
+    (void)arg;
+    run();
+}
+
+/* run() with its stdout captured; returns what it printed (free it). */
+static char *run_captured(void)
+{
+    return capture_stdout(call_run, NULL);
+}
+
+/* ---- the queue ------------------------------------------------------ */
+
+/* Which of ITEMS (COUNT of them) T is, as a learner reads it. */
+static const char *which(const struct task *t, const struct task items[], int count)
+{
+    static char name[32];
+    if (t == NULL)
+        return "NULL";
+    if (t >= items && t < items + count) {
+        snprintf(name, sizeof name, "task %d", (int)(t - items) + 1);
+        return name;
+    }
+    return "a pointer that is none of the pushed tasks";
+}
+
+#define EXPECT_POP(queue, items, count, want, what)                           \
+    do {                                                                      \
+        struct task *popped_ = task_queue_pop(queue);                         \
+        struct task *wanted_ = (want);                                        \
+        if (popped_ != wanted_) {                                             \
+            char wanted_name_[32];                                            \
+            snprintf(wanted_name_, sizeof wanted_name_, "%s",                 \
+                     which(wanted_, items, count));                           \
+            ck_assert_msg(0, "%s: expected %s, got %s", (what), wanted_name_, \
+                          which(popped_, items, count));                      \
+        }                                                                     \
+    } while (0)
+
+START_TEST(queue_is_fifo)
+{
+    struct task items[5];
+    memset(items, 0, sizeof items);
+    struct task_queue q = TASK_QUEUE_EMPTY;
+    for (int i = 0; i < 5; i++)
+        task_queue_push(&q, &items[i]);
+    for (int i = 0; i < 5; i++) {
+        char what[96];
+        snprintf(what, sizeof what, "pop number %d after pushing tasks 1 to 5", i + 1);
+        EXPECT_POP(&q, items, 5, &items[i], what);
+    }
+    EXPECT_POP(&q, items, 5, NULL, "pop number 6 after pushing 5 tasks (the queue is empty now)");
+}
+END_TEST
+
+START_TEST(queue_empty_state)
+{
+    struct task items[1];
+    memset(items, 0, sizeof items);
+    struct task_queue q = TASK_QUEUE_EMPTY;
+    EXPECT(task_queue_empty(&q), "a new queue (TASK_QUEUE_EMPTY) must say it is empty");
+    EXPECT_POP(&q, items, 1, NULL, "pop on a new, empty queue");
+    task_queue_push(&q, &items[0]);
+    EXPECT(!task_queue_empty(&q), "after one push, task_queue_empty() must be false");
+    EXPECT_POP(&q, items, 1, &items[0], "pop after pushing one task");
+    EXPECT(task_queue_empty(&q), "after popping its only task, the queue must be empty again");
+    EXPECT_POP(&q, items, 1, NULL, "pop on a queue emptied by popping");
+    EXPECT_POP(&q, items, 1, NULL, "a second pop on the empty queue");
+    EXPECT(q.head == NULL && q.tail == NULL,
+           "an emptied queue must have head and tail both NULL\n"
+           "(got head %s, tail %s: the next push relies on them)",
+           q.head ? "set" : "NULL", q.tail ? "set" : "NULL");
+}
+END_TEST
+
+START_TEST(queue_reused_after_empty)
+{
+    struct task items[4];
+    memset(items, 0, sizeof items);
+    struct task_queue q = TASK_QUEUE_EMPTY;
+    task_queue_push(&q, &items[0]);
+    task_queue_push(&q, &items[1]);
+    EXPECT_POP(&q, items, 4, &items[0], "pop 1 of 2");
+    EXPECT_POP(&q, items, 4, &items[1], "pop 2 of 2");
+    task_queue_push(&q, &items[2]);
+    task_queue_push(&q, &items[3]);
+    EXPECT(!task_queue_empty(&q), "after pushing into an emptied queue, it must not say empty\n"
+           "(when the queue was empty, push must set head as well as tail)");
+    EXPECT_POP(&q, items, 4, &items[2], "the first pop after pushing tasks 3 and 4 into an emptied queue");
+    EXPECT_POP(&q, items, 4, &items[3], "the second pop after pushing tasks 3 and 4 into an emptied queue");
+    EXPECT_POP(&q, items, 4, NULL, "pop once everything is out again");
+}
+END_TEST
+
+START_TEST(queue_push_back_popped_task)
+{
+    /* What run() does to every task that yields: pop it, push it back.
+     * A stale `next` left in a popped task would link the queue into a
+     * loop here. */
+    struct task items[3];
+    memset(items, 0, sizeof items);
+    struct task_queue q = TASK_QUEUE_EMPTY;
+    for (int i = 0; i < 3; i++)
+        task_queue_push(&q, &items[i]);
+    EXPECT_POP(&q, items, 3, &items[0], "pop 1 after pushing tasks 1, 2, 3");
+    task_queue_push(&q, &items[0]);
+    const int order[] = { 1, 2, 0 };
+    for (int i = 0; i < 3; i++) {
+        char what[128];
+        snprintf(what, sizeof what, "pop %d after task 1 was popped and pushed back (expected order 2, 3, 1)",
+                 i + 1);
+        EXPECT_POP(&q, items, 3, &items[order[i]], what);
+    }
+    EXPECT_POP(&q, items, 3, NULL, "pop after the three tasks are out\n"
+               "(a popped task must not keep its old `next`: push sets it to NULL)");
+}
+END_TEST
+
+#define MANY 10000
+
+START_TEST(queue_ten_thousand)
+{
+    static struct task items[MANY];
+    struct task_queue q = TASK_QUEUE_EMPTY;
+    for (int i = 0; i < MANY; i++)
+        task_queue_push(&q, &items[i]);
+    EXPECT(!task_queue_empty(&q), "after 10 000 pushes the queue must not be empty");
+    for (int i = 0; i < MANY; i++) {
+        struct task *t = task_queue_pop(&q);
+        ck_assert_msg(t == &items[i], "pop number %d of 10 000: expected task %d, got %s",
+                      i + 1, i + 1, which(t, items, MANY));
+    }
+    EXPECT(task_queue_empty(&q), "after 10 000 pushes and 10 000 pops the queue must be empty");
+    EXPECT_POP(&q, items, MANY, NULL, "pop number 10 001");
+
+    /* Now push two, pop one, 10 000 times: the queue never empties. */
+    int next_out = 0;
+    for (int i = 0; i < MANY / 2; i++) {
+        task_queue_push(&q, &items[2 * i]);
+        task_queue_push(&q, &items[2 * i + 1]);
+        struct task *t = task_queue_pop(&q);
+        ck_assert_msg(t == &items[next_out], "pushing two, popping one: pop number %d: "
+                      "expected task %d, got %s", i + 1, next_out + 1, which(t, items, MANY));
+        next_out++;
+    }
+    for (; next_out < MANY; next_out++) {
+        struct task *t = task_queue_pop(&q);
+        ck_assert_msg(t == &items[next_out], "draining after pushing two, popping one: "
+                      "expected task %d, got %s", next_out + 1, which(t, items, MANY));
+    }
+    EXPECT(task_queue_empty(&q), "the queue must be empty once every task is out");
+}
+END_TEST
+
+/* ---- tasks that log --------------------------------------------------- */
+
+/* A task that logs LABEL and its step number ("A1"), or prints it on
+ * stdout when PRINT is set, STEPS times, yielding after each; then logs
+ * "A." and ends.  It may spawn CHILD at its first step. */
+struct logger {
+    struct task task;
+    const char *label;
+    int steps, i;
+    bool print;
+    struct task *child;
+    int *cleaned;   /* counts cleanup calls, when not NULL */
+    unsigned magic; /* what cleanup expects to find intact */
+};
+
+#define MAGIC 0x5eed1234u
+
+static enum task_status logger_step(struct task *self)
+{
+    struct logger *l = (struct logger *)self;
+    TASK_BEGIN(self);
+    for (l->i = 1; l->i <= l->steps; l->i++) {
+        if (l->print)
+            printf("%s%d\n", l->label, l->i);
+        else
+            log_add("%s%d", l->label, l->i);
+        if (l->child != NULL) {
+            spawn(l->child);
+            l->child = NULL;
+        }
+        TASK_YIELD(self);
+    }
+    if (l->print)
+        printf("%s ends\n", l->label);
+    else
+        log_add("%s.", l->label);
+    TASK_END(self);
+}
+
+/* Logs "A~" and counts; checks it got its own task, still intact. */
+static void logger_cleanup(struct task *self)
+{
+    struct logger *l = (struct logger *)self;
+    if (l->magic != MAGIC || l->task.step != logger_step) {
+        log_add("cleanup-got-a-broken-task");
+        return;
+    }
+    if (!l->print)
+        log_add("%s~", l->label);
+    if (l->cleaned != NULL)
+        (*l->cleaned)++;
+}
+
+static struct task *logger(const char *label, int steps)
+{
+    struct logger *l = (struct logger *)task_new(sizeof *l, "logger", logger_step);
+    l->label = label;
+    l->steps = steps;
+    l->magic = MAGIC;
+    return &l->task;
+}
+
+static struct task *logger_with_cleanup(const char *label, int steps, int *cleaned)
+{
+    struct task *t = logger(label, steps);
+    ((struct logger *)t)->cleaned = cleaned;
+    t->cleanup = logger_cleanup;
+    return t;
+}
+
+/* ---- the run loop ----------------------------------------------------- */
+
+START_TEST(run_round_robin)
+{
+    spawn(logger("A", 3));
+    spawn(logger("B", 2));
+    spawn(logger("C", 3));
+    free(run_captured());
+    EXPECT_STR(log_text, "A1 B1 C1 A2 B2 C2 A3 B. C3 A. C.",
+               "what three tasks did under run() (A has 3 steps, B 2, C 3; each logs its step,\n"
+               "then yields; \"B.\" means B ended)\n"
+               "run() resumes the task at the head of the queue, and puts it back at the tail\n"
+               "if it yielded");
+}
+END_TEST
+
+START_TEST(run_spawned_task_goes_last)
+{
+    struct task *p = logger("P", 2);
+    ((struct logger *)p)->child = logger("Q", 1);
+    spawn(p);
+    spawn(logger("X", 2));
+    free(run_captured());
+    EXPECT_STR(log_text, "P1 X1 Q1 P2 X2 Q. P. X.",
+               "P spawns Q during its first step, while X is already queued:\n"
+               "Q joins the tail, so it runs after X, and P (which yielded) goes after Q");
+}
+END_TEST
+
+START_TEST(run_returns_when_all_end)
+{
+    spawn(logger("A", 0));
+    spawn(logger("B", 2));
+    spawn(logger("C", 1));
+    free(run_captured());
+    EXPECT_STR(log_text, "A. B1 C1 B2 C. B.",
+               "what the tasks did before run() returned (A ends at once, B has 2 steps, C 1)\n"
+               "run() must keep going until every task has ended, then return");
+    EXPECT(task_queue_empty(&tasks), "after run() returns, the ready queue must be empty");
+    log_text[0] = '\0';
+    free(run_captured());
+    EXPECT_STR(log_text, "", "a second run() with no task left must return at once, running nothing");
+}
+END_TEST
+
+static int steps_taken, tasks_ended;
+
+static enum task_status counter_step(struct task *self)
+{
+    TASK_BEGIN(self);
+    steps_taken++;
+    TASK_YIELD(self);
+    steps_taken++;
+    TASK_YIELD(self);
+    steps_taken++;
+    tasks_ended++;
+    TASK_END(self);
+}
+
+START_TEST(run_ten_thousand_tasks)
+{
+    for (int i = 0; i < MANY; i++)
+        spawn(task_new(sizeof (struct task), "counter", counter_step));
+    free(run_captured());
+    EXPECT_INT(tasks_ended, MANY, "tasks that reached their end (of 10 000 spawned)");
+    EXPECT_INT(steps_taken, 3 * MANY, "steps taken by 10 000 tasks of 3 steps each");
+    EXPECT(task_queue_empty(&tasks), "after run() returns, the ready queue must be empty");
+}
+END_TEST
+
+/* ---- task_done -------------------------------------------------------- */
+
+START_TEST(task_done_line_in_order)
+{
+    struct task *a = logger("A", 1), *b = logger("B", 3);
+    ((struct logger *)a)->print = true;
+    ((struct logger *)b)->print = true;
+    spawn(a);
+    spawn(b);
+    char *out = run_captured();
+    EXPECT_STR(out, "A1\nB1\nA ends\nTask done\nB2\nB3\nB ends\nTask done\n",
+               "what run() and two tasks printed (A has 1 step, B 3; each prints its steps,\n"
+               "then \"ends\")\n"
+               "task_done() prints \"Task done\" and a newline, once, when a task has ended:\n"
+               "with printf, so it lands in order with the tasks' own output");
+    free(out);
+}
+END_TEST
+
+static struct task *done_victim;
+
+static void call_task_done(void *arg)
+{
+    (void)arg;
+    /* Forget the pointer first: a task_done() that does not free it
+     * must leave a leak for the SANITIZE=1 run to find. */
+    struct task *t = done_victim;
+    done_victim = NULL;
+    task_done(t);
+}
+
+START_TEST(task_done_cleans_up_once)
+{
+    int cleaned = 0;
+    done_victim = logger_with_cleanup("T", 1, &cleaned);
+    char *out = capture_stdout(call_task_done, NULL);
+    EXPECT_STR(out, "Task done\n", "what task_done(t) printed");
+    free(out);
+    EXPECT(strstr(log_text, "broken") == NULL,
+           "the cleanup function was called with a task that is not intact:\n"
+           "call t->cleanup(t) with the task itself, before freeing it");
+    EXPECT_INT(cleaned, 1, "how often task_done(t) called t->cleanup(t)");
+    /* Whether t was freed is checked by the SANITIZE=1 run (a leak). */
+}
+END_TEST
+
+START_TEST(task_done_without_cleanup)
+{
+    done_victim = logger("T", 1);
+    EXPECT(done_victim->cleanup == NULL, "a new task has no cleanup function");
+    char *out = capture_stdout(call_task_done, NULL);
+    EXPECT_STR(out, "Task done\n",
+               "what task_done(t) printed for a task whose cleanup is NULL\n"
+               "(call t->cleanup only when it is not NULL)");
+    free(out);
+}
+END_TEST
+
+START_TEST(run_cleans_up_each_task)
+{
+    int cleaned_a = 0, cleaned_b = 0;
+    spawn(logger_with_cleanup("A", 1, &cleaned_a));
+    spawn(logger_with_cleanup("B", 2, &cleaned_b));
+    char *out = run_captured();
+    EXPECT_STR(log_text, "A1 B1 A. A~ B2 B. B~",
+               "what two tasks with cleanups did under run() (\"A.\": A ended, \"A~\": A's cleanup ran)\n"
+               "when a step returns TASK_DONE, run() hands the task to task_done(), which calls\n"
+               "its cleanup once, right away");
+    EXPECT_INT(cleaned_a, 1, "how often task A's cleanup ran");
+    EXPECT_INT(cleaned_b, 1, "how often task B's cleanup ran");
+    EXPECT_INT(count_of(out, "Task done\n"), 2, "\"Task done\" lines printed for 2 tasks");
+    free(out);
+}
+END_TEST
+
+START_TEST(run_reports_ten_thousand_tasks)
+{
+    int cleaned = 0;
+    for (int i = 0; i < MANY; i++)
+        spawn(logger_with_cleanup("", 1, &cleaned));
+    char *out = run_captured();
+    EXPECT_INT(count_of(out, "Task done\n"), MANY, "\"Task done\" lines printed for 10 000 tasks");
+    EXPECT_INT((long long)strlen(out), MANY * (long long)strlen("Task done\n"),
+               "bytes run() printed for 10 000 tasks that print nothing themselves");
+    EXPECT_INT(cleaned, MANY, "cleanup calls for 10 000 tasks");
+    free(out);
+}
+END_TEST
+
+static const struct graded_test tests[] = {
+    GRADED("2.1", queue_is_fifo, "tasks come out of the queue in the order they went in"),
+    GRADED("2.1", queue_empty_state, "an empty queue says so, and popping it gives NULL"),
+    GRADED("2.1", queue_reused_after_empty, "a queue emptied by popping works again for new pushes"),
+    GRADED("2.1", queue_push_back_popped_task, "a popped task pushed back goes to the tail"),
+    GRADED("2.1", queue_ten_thousand, "10 000 tasks go through the queue in order"),
+    GRADED("2.2", run_round_robin, "run() resumes three tasks in turn: A1 B1 C1 A2 B2 C2 ..."),
+    GRADED("2.2", run_spawned_task_goes_last, "a task spawned during run() waits behind those already queued"),
+    GRADED("2.2", run_returns_when_all_end, "run() returns once every task has ended"),
+    GRADED("2.2", run_ten_thousand_tasks, "10 000 tasks all run to their end"),
+    GRADED("2.3", task_done_line_in_order, "\"Task done\" is printed once per task, in order with its output"),
+    GRADED("2.3", task_done_cleans_up_once, "task_done() calls the task's cleanup exactly once"),
+    GRADED("2.3", task_done_without_cleanup, "task_done() works for a task with no cleanup"),
+    GRADED("2.3", run_cleans_up_each_task, "each task's cleanup runs once, right when it ends"),
+    GRADED("2.3", run_reports_ten_thousand_tasks, "10 000 finished tasks: 10 000 \"Task done\" lines and cleanups"),
+};
+
+static const struct stage_info stage = {
+    .number = 2,
+    .title = "the scheduler",
+    .timeout = 5,
+    .crash_cause = "a task used after free(): run() must not push back or resume a task that "
+                   "task_done() has freed; or a queue whose head or tail still points at a "
+                   "popped task.",
+    .hang_cause = "a run loop that never ends (does it stop when task_queue_pop() returns "
+                  "NULL?), or a queue linked into a loop (push must set t->next to NULL).",
+};
+
+int main(int argc, char **argv)
+{
+    return grade_stage(argc, argv, &stage, tests, GRADED_COUNT(tests));
+}
