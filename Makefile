@@ -4,6 +4,7 @@
 #   make run [STEP=N] [ARGS=...]   run the solved server, or your stage N
 #   make check [STEP=N] [TEST=..]  grade your exercises
 #   make test                      the project's own suite (maintainers, CI)
+#   make stress / make memcheck    longer checks of the final server
 #   make clean
 #
 # CC and CFLAGS may be overridden; V=1 shows every command; SANITIZE=1
@@ -42,7 +43,7 @@ valid_step = $(filter 1 2 3 4 5,$(1))
 .PHONY: help step run check test clean stress memcheck bench deps
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 step:
 	@if [ -z "$(call valid_step,$(STEP_NUMBER))" ]; then \
@@ -70,6 +71,15 @@ check: deps
 
 test: deps
 	@MAKE="$(MAKE)" sh tests/selftest.sh
+
+# A longer stress run of the final server (tests/stress.sh short: the
+# version make test runs).
+stress: deps
+	@MAKE="$(MAKE)" sh tests/stress.sh long
+
+# The final server's tests with the server under valgrind --track-fds=yes.
+memcheck: deps
+	@MAKE="$(MAKE)" sh tests/memcheck.sh
 
 clean:
 	rm -rf build

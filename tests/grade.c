@@ -144,6 +144,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     }
     printf("Stage %d score: %d/%d\n", stage->number, passed, run);
     fflush(stdout);
+    free(results);
     srunner_free(runner);
     return run == 0 ? 2 : passed == run ? 0 : 1;
 }

@@ -172,11 +172,23 @@ static void check_reply(struct connection *c, const unsigned char *bytes, size_t
                 add_state(c, next, &count, (struct state){ s.matched, 1, 0 });
         }
         if (count == 0) {
-            size_t matched = c->count > 0 ? c->states[0].matched : 0;
-            die(c, "reply byte %zu is 0x%02x, which fits no reading of the reply: it should be"
-                " the next echoed byte (sent byte %zu is 0x%02x), or start a \"GOT:\" after a"
-                " chunk of 1 to %d bytes", c->received + i, b, matched,
-                matched < c->sent ? c->data[matched] : 0, CHUNK);
+            /* Explain with the first reading left (almost always the only one). */
+            struct state s = c->states[0];
+            size_t offset = c->received + i;
+            c->received = offset;
+            if (s.at < 4)
+                die(c, "reply byte %zu is 0x%02x where \"GOT:\" goes on with '%c'", offset, b,
+                    PREFIX[s.at]);
+            if (s.length == CHUNK)
+                die(c, "reply byte %zu is 0x%02x, but a chunk has %d bytes already: a \"GOT:\""
+                    " must come first (the server echoes at most %d bytes per \"GOT:\")",
+                    offset, b, CHUNK, CHUNK);
+            if (s.matched >= c->sent)
+                die(c, "reply byte %zu is 0x%02x, but all %zu bytes sent so far were echoed"
+                    " already", offset, b, c->sent);
+            die(c, "reply byte %zu is 0x%02x: expected the next echoed byte (sent byte %zu, 0x%02x)%s",
+                offset, b, s.matched, c->data[s.matched],
+                s.length >= 1 ? " or the start of \"GOT:\"" : "");
         }
         if (count > c->count)
             c->states = realloc(c->states, count * sizeof *c->states);
@@ -244,8 +256,10 @@ static void open_connection(struct connection *c, int force_echo)
     for (size_t i = 0; i < c->total; i++)
         c->data[i] = (unsigned char)next_random();
     c->reset_at = between(0, c->total);
-    c->read_max = c->kind == SLOW ? between(1, 32) : between(0, 1) ? between(1, 64) : 65536;
-    c->pause_percent = c->kind == SLOW ? 50 : (int)between(0, 10);
+    /* Only small replies are read slowly, so that every connection
+     * ends within seconds. */
+    c->read_max = c->kind == SLOW ? between(1, 32) : between(0, 1) ? between(256, 4096) : 65536;
+    c->pause_percent = c->kind == SLOW ? 50 : (int)between(0, 5);
     c->states = checked_malloc(sizeof *c->states);
     c->states[0] = (struct state){ 0, 0, 0 };
     c->count = 1;
@@ -354,7 +368,8 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     long clients = 50, seconds = 5;
-    unsigned long long seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 16);
+    unsigned long long seed = ((unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 16))
+                              % 2147483648ULL;
     if (argc < 2)
         usage();
     port = (int)parse_number(argv[1], "port", 1, 65535);
