@@ -5,6 +5,7 @@
 #   make check [STEP=N] [TEST=..]  grade your exercises
 #   make test                      the project's own suite (maintainers, CI)
 #   make stress / make memcheck    longer checks of the final server
+#   make bench                     benchmarks (bench/RESULTS.md)
 #   make clean
 #
 # CC and CFLAGS may be overridden; V=1 shows every command; SANITIZE=1
@@ -25,7 +26,11 @@ BUILD ?= build
 endif
 TREE := $(if $(filter 1,$(SOLUTIONS)),solutions,steps)
 
-export CC CFLAGS SANITIZE V BUILD
+# BACKEND=poll|epoll: stage 5 with another way to wait (TUTORIAL.md,
+# "Going further"); it builds into a folder of its own.
+BACKEND_DIR := $(if $(BACKEND),backend-$(BACKEND)/)
+
+export CC CFLAGS SANITIZE V BUILD BACKEND
 STAGE_MAKE = $(MAKE) --no-print-directory -f tests/stage.mk
 
 # `make step 3`: the number is a goal of its own; make it do nothing.
@@ -43,14 +48,14 @@ valid_step = $(filter 1 2 3 4 5,$(1))
 .PHONY: help step run check test clean stress memcheck bench deps
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 step:
 	@if [ -z "$(call valid_step,$(STEP_NUMBER))" ]; then \
 		echo "usage: make step N, with N from 1 to 5 (for example: make step 1)"; exit 2; fi
 	@$(STAGE_MAKE) SRC=$(TREE)/$(call stage_name,$(STEP_NUMBER)) \
-		NAME=$(call stage_name,$(STEP_NUMBER)) OUT=$(BUILD)/$(TREE) program
-	@echo "$(BUILD)/$(TREE)/$(call stage_name,$(STEP_NUMBER))"
+		NAME=$(call stage_name,$(STEP_NUMBER)) OUT=$(BUILD)/$(BACKEND_DIR)$(TREE) program
+	@echo "$(BUILD)/$(BACKEND_DIR)$(TREE)/$(call stage_name,$(STEP_NUMBER))"
 
 # make run: the solved final server.  make run STEP=N: your stage N.
 RUN_STEP := $(if $(STEP),$(STEP),5)
@@ -59,9 +64,9 @@ run:
 	@if [ -z "$(call valid_step,$(RUN_STEP))" ]; then \
 		echo "make run: STEP must be a number from 1 to 5, not '$(RUN_STEP)'"; exit 2; fi
 	@$(STAGE_MAKE) SRC=$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) \
-		NAME=$(call stage_name,$(RUN_STEP)) OUT=$(BUILD)/$(RUN_TREE) program
-	@echo "Running $(BUILD)/$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) $(ARGS)"
-	@exec $(BUILD)/$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) $(ARGS)
+		NAME=$(call stage_name,$(RUN_STEP)) OUT=$(BUILD)/$(BACKEND_DIR)$(RUN_TREE) program
+	@echo "Running $(BUILD)/$(BACKEND_DIR)$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) $(ARGS)"
+	@exec $(BUILD)/$(BACKEND_DIR)$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) $(ARGS)
 
 deps:
 	@sh tests/need-check.sh
@@ -80,6 +85,12 @@ stress: deps
 # The final server's tests with the server under valgrind --track-fds=yes.
 memcheck: deps
 	@MAKE="$(MAKE)" sh tests/memcheck.sh
+
+# Benchmarks: switch cost, the echo server under load beside a
+# thread-per-connection server and the original Python program, and the
+# poll and epoll backends.  Results go to bench/RESULTS.md.
+bench:
+	@sh bench/run.sh
 
 clean:
 	rm -rf build

@@ -51,8 +51,11 @@ else
     note "epoll is Linux only: not measured on $(uname -s)"
 fi
 for b in $BACKENDS; do build_stage "$OUT/backend-$b" "$b"; done
+# shellcheck disable=SC2086 # CFLAGS_BENCH is a list of flags
 $CC $CFLAGS_BENCH bench/loadgen.c -o "$OUT/loadgen" || exit 1
+# shellcheck disable=SC2086
 $CC $CFLAGS_BENCH -pthread bench/thread_server.c -o "$OUT/thread_server" || exit 1
+# shellcheck disable=SC2086
 $CC $CFLAGS_BENCH -Isolutions/05-echo-handler -Icommon bench/switch_cost.c \
     -o "$OUT/switch_cost" || exit 1
 
@@ -76,6 +79,7 @@ else
     note "server and load generator not pinned: $pinning"
 fi
 # 5000 clients need 5000 fds in the server and in the load generator.
+# shellcheck disable=SC3045 # dash, bash, ksh and zsh all have ulimit -n
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 # ---- helpers ----------------------------------------------------------------
@@ -300,7 +304,7 @@ if command -v gnuplot >/dev/null 2>&1; then
             for s in $SERVERS; do v=$(get "$s" "$l" 6); printf '\t%s' "${v:--}"; done; echo
         done
     } > "$data"
-    n=$(echo $SERVERS | wc -w)
+    n=$(echo "$SERVERS" | wc -w)
     gnuplot <<EOF 2>"$LOGS/gnuplot" || chart_note="gnuplot failed: see $LOGS/gnuplot"
 set terminal svg size 800,480 dynamic font "sans,11"
 set output "$CHART"

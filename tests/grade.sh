@@ -14,6 +14,9 @@
 # when every graded test passed, 1 otherwise, 2 when no test ran.
 set -u
 cd "$(dirname "$0")/.." || exit 2
+# Grading uses each stage's own scheduler: a BACKEND left in the
+# environment (TUTORIAL.md, "Going further") must not reach the builds.
+unset BACKEND
 
 TREE=${TREE:-steps}
 STEP=${STEP:-}

@@ -50,8 +50,11 @@ endif
 
 .PHONY: program suite maint
 program: $(PROGRAM)
+	@:
 suite: $(SUITE)
+	@:
 maint: $(MAINT)
+	@:
 
 # ---- BEGIN BACKEND (going further: common/backends/, tests/backends.c) ----
 # BACKEND=select|poll|epoll builds stage 5 with the scheduler of
@@ -99,6 +102,7 @@ $(BACKEND_SRC)/%: $(BACKEND_FROM)/%
 # FD_SETSIZE), against this build's program and scheduler.
 .PHONY: backend-suite
 backend-suite: $(BACKEND_SUITE)
+	@:
 $(BACKEND_SUITE): tests/backends.c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $@")
@@ -109,7 +113,15 @@ endif
 endif
 # ---- END BACKEND ----
 
-$(PROGRAM): $(SOURCES) $(HEADERS) $(COMMON) $(COMMON_H)
+# Rebuild when the compiler or its flags change (CC=clang after gcc, say):
+# the stamp file holds the command line of the last build.
+STAMP := $(OUT)/.flags-$(NAME)
+BUILD_LINE := $(CC) $(ALL_CFLAGS)
+ifneq ($(shell cat $(STAMP) 2>/dev/null),$(strip $(BUILD_LINE)))
+$(shell mkdir -p $(OUT) && echo '$(strip $(BUILD_LINE))' > $(STAMP))
+endif
+
+$(PROGRAM): $(SOURCES) $(HEADERS) $(COMMON) $(COMMON_H) $(STAMP)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Icommon -I$(SRC) $(SOURCES) $(COMMON) -o $@

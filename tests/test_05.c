@@ -1,0 +1,1053 @@
+/*
+ * test_05.c - grades stage 5: the echo handler's receive loop, its
+ * reply that survives partial sends, and its cleanup.
+ *
+ * Most tests run the stage's program as a real server on 127.0.0.1 (on
+ * a port the system picks, read from its "Listening on" line) and talk
+ * to it as clients.  The others run echo_handler() in this process, on
+ * the server's side of a real TCP connection, driven by run(); they
+ * need send() and recv() to misbehave on purpose:
+ *
+ * This file defines send() and recv().  The stage's code, linked into
+ * this program, calls them; they pass every call on to sendto() and
+ * recvfrom(), except on the one socket a test names (faulty_fd), where
+ * send() can take only a few bytes or fail with EAGAIN, and recv() can
+ * fail with EAGAIN.  The kernel does both only under load, at moments
+ * no test can choose; here they happen on every reply.
+ *
+ * Long payloads never contain 'G', so that every "GOT:" in what comes
+ * back is a prefix and the replies can be told apart.
+ */
+#include "grade.h"
+#include "support.h"
+
+#include "echo_handler.h"
+#include "scheduler.h"
+#include "tcp_server.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define PREFIX "GOT:"
+#define PREFIX_SIZE 4
+
+/* ---- send() and recv(), as the stage's code sees them --------------- */
+
+static int faulty_fd = -1;      /* the socket whose calls may misbehave */
+static size_t send_limit;       /* > 0: send() takes at most this many bytes */
+static bool send_eagain_first;  /* each reply's first send() fails with EAGAIN */
+static int recv_eagain_left;    /* the next recv() calls that fail with EAGAIN */
+static int send_calls, short_sends, send_eagains;
+static char first_send[64];
+static size_t first_send_length;
+static bool last_send_failed;
+
+ssize_t send(int fd, const void *buffer, size_t length, int flags)
+{
+    if (fd != faulty_fd)
+        return sendto(fd, buffer, length, flags, NULL, 0);
+    send_calls++;
+    /* EAGAIN on a first try, then a real send on the retry. */
+    if (send_eagain_first && !last_send_failed) {
+        last_send_failed = true;
+        send_eagains++;
+        errno = EAGAIN;
+        return -1;
+    }
+    last_send_failed = false;
+    if (send_limit > 0 && length > send_limit) {
+        length = send_limit;
+        short_sends++;
+    }
+    if (send_calls == 1 || (send_eagain_first && send_calls == 2)) {
+        first_send_length = length < sizeof first_send ? length : sizeof first_send;
+        memcpy(first_send, buffer, first_send_length);
+    }
+    return sendto(fd, buffer, length, flags, NULL, 0);
+}
+
+ssize_t recv(int fd, void *buffer, size_t length, int flags)
+{
+    if (fd == faulty_fd && recv_eagain_left > 0) {
+        recv_eagain_left--;
+        errno = EAGAIN;
+        return -1;
+    }
+    return recvfrom(fd, buffer, length, flags, NULL, NULL);
+}
+
+/* ---- small helpers -------------------------------------------------- */
+
+/* DATA with its control bytes escaped (\n, \xNN), for a message; two
+ * buffers, so that one message can show two texts. */
+static const char *shown(const char *data, size_t length)
+{
+    static char buffers[2][512];
+    static int which;
+    char *out = buffers[which ^= 1];
+    size_t used = 0;
+    for (size_t i = 0; i < length && used + 8 < sizeof buffers[0]; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == '\n')
+            used += (size_t)snprintf(out + used, 8, "\\n");
+        else if (c < 32 || c >= 127 || c == '"' || c == '\\')
+            used += (size_t)snprintf(out + used, 8, "\\x%02x", c);
+        else
+            out[used++] = (char)c;
+    }
+    if (length > 0 && used + 8 >= sizeof buffers[0])
+        snprintf(out + used, 8, "...");
+    else
+        out[used] = '\0';
+    return out;
+}
+
+/* The start of TEXT, short enough for a test's message (Check refuses
+ * long ones, and a program's output can be 64 KiB): 8 lines at most. */
+static const char *excerpt(const char *text)
+{
+    static char buffers[2][1100];
+    static int which;
+    char *out = buffers[which ^= 1];
+    size_t keep = 0;
+    int lines = 0;
+    while (text[keep] != '\0' && keep < 1000 && lines < 8)
+        lines += text[keep++] == '\n';
+    if (text[keep] == '\0')
+        return text;
+    snprintf(out, sizeof buffers[0], "%.*s[... %zu more bytes]", (int)keep, text,
+             strlen(text) - keep);
+    return out;
+}
+
+static int local_port(int fd)
+{
+    struct sockaddr_in address;
+    socklen_t length = sizeof address;
+    ck_assert_msg(getsockname(fd, (struct sockaddr *)&address, &length) == 0,
+                  "getsockname() failed: %s", strerror(errno));
+    return ntohs(address.sin_port);
+}
+
+/* What the server printed after its "Listening on HOST:PORT" line. */
+static const char *after_listening(const struct server *s)
+{
+    const char *line = strstr(s->log, "Listening on ");
+    const char *end = line ? strchr(line, '\n') : NULL;
+    return end ? end + 1 : "";
+}
+
+/* Start the stage's server.  A test writes to connections the server
+ * may have closed: that must fail with EPIPE, not kill the test. */
+static void start_echo_server(struct server *s, long nofile)
+{
+    signal(SIGPIPE, SIG_IGN);
+    server_start(s, NULL, nofile);
+}
+
+/* Read FD until LENGTH bytes came, the peer ended the stream (or reset
+ * it), or TIMEOUT_MS passed; *ended says whether the end came. */
+static size_t read_until(int fd, char *buffer, size_t length, int timeout_ms, bool *ended)
+{
+    size_t got = 0;
+    long long deadline = now_ms() + timeout_ms;
+    *ended = false;
+    while (got < length) {
+        long long left = deadline - now_ms();
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            break;
+        ssize_t n = recv(fd, buffer + got, length - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+            *ended = true;
+            break;
+        }
+        if (n < 0)
+            break;
+        got += (size_t)n;
+    }
+    return got;
+}
+
+/* The client on FD must receive exactly EXPECTED (LENGTH bytes). */
+static void expect_reply(int fd, const char *expected, size_t length, const char *what)
+{
+    char *got = malloc(length + 1);
+    ck_assert_msg(got != NULL, "out of memory");
+    bool ended;
+    size_t n = read_until(fd, got, length, 3000, &ended);
+    size_t same = 0;
+    while (same < n && got[same] == expected[same])
+        same++;
+    ck_assert_msg(n == length && same == length,
+                  "%s:\n    expected: \"%s\" (%zu bytes)\n    got:      \"%s\" (%zu bytes%s)\n"
+                  "    the first %zu bytes are right",
+                  what, shown(expected, length), length, shown(got, n), n,
+                  ended ? ", then end of stream" : n < length ? ", then nothing for 3 s" : "",
+                  same);
+    free(got);
+}
+
+/* Send TEXT on FD and expect "GOT:" TEXT back. */
+static void round_trip(int fd, const char *text, const char *what)
+{
+    char expected[256];
+    snprintf(expected, sizeof expected, PREFIX "%s", text);
+    EXPECT(send_all(fd, text, strlen(text)), "%s: cannot send to the server: %s", what,
+           strerror(errno));
+    expect_reply(fd, expected, strlen(expected), what);
+}
+
+/* After everything expected came, the server must end the stream and
+ * send nothing more. */
+static void expect_end(int fd, const char *what)
+{
+    char extra[64];
+    bool ended;
+    size_t n = read_until(fd, extra, sizeof extra, 3000, &ended);
+    ck_assert_msg(n == 0 && ended,
+                  "%s: the server must close the connection (end of stream) and send nothing "
+                  "more;\ngot %s%s%s", what,
+                  n > 0 ? "these extra bytes: \"" : "",
+                  n > 0 ? shown(extra, n) : "no end of stream within 3 s",
+                  n > 0 ? "\"" : "");
+}
+
+enum outcome { SERVED, TURNED_AWAY, NEITHER };
+
+/* Send TEXT and see what happens: the echo (served), end of stream with
+ * no byte (turned away, as a server out of fds does), or neither. */
+static enum outcome served_or_turned_away(int fd, const char *text, int timeout_ms)
+{
+    char expected[128], got[128];
+    snprintf(expected, sizeof expected, PREFIX "%s", text);
+    send_all(fd, text, strlen(text));
+    bool ended;
+    size_t n = read_until(fd, got, strlen(expected), timeout_ms, &ended);
+    if (n == strlen(expected) && memcmp(got, expected, n) == 0)
+        return SERVED;
+    return n == 0 && ended ? TURNED_AWAY : NEITHER;
+}
+
+/* Milliseconds until DEADLINE, 0 once it has passed. */
+static int time_left(long long deadline)
+{
+    long long left = deadline - now_ms();
+    return left > 0 ? (int)left : 0;
+}
+
+/* Byte I of a long payload: varied, never 'G'. */
+static char payload_byte(size_t i)
+{
+    uint32_t x = (uint32_t)i * 2654435761u;
+    x ^= x >> 15;
+    unsigned char c = (unsigned char)(x & 0xFF);
+    return (char)(c == 'G' ? 'g' : c);
+}
+
+static void fill_payload(char *buffer, size_t from, size_t length)
+{
+    for (size_t i = 0; i < length; i++)
+        buffer[i] = payload_byte(from + i);
+}
+
+/* Checks replies to a long payload as they arrive, however TCP cuts
+ * them: each is "GOT:" and 1 to 1000 bytes, in order. */
+struct replies {
+    size_t payload;   /* payload bytes checked so far */
+    size_t chunk;     /* payload bytes in the current reply */
+    size_t replies;   /* replies begun */
+    int prefix;       /* bytes of "GOT:" matched in the current prefix */
+    char error[400];
+};
+
+static bool check_replies(struct replies *r, const char *data, size_t length)
+{
+    for (size_t k = 0; k < length && r->error[0] == '\0'; k++) {
+        char c = data[k];
+        if (r->prefix == PREFIX_SIZE && c == 'G') {
+            if (r->chunk == 0)
+                snprintf(r->error, sizeof r->error, "reply %zu carries no data", r->replies);
+            r->prefix = 0;
+        }
+        if (r->prefix < PREFIX_SIZE) {
+            if (c != PREFIX[r->prefix]) {
+                snprintf(r->error, sizeof r->error,
+                         "after %zu bytes of echoed data, expected the prefix \"GOT:\", got "
+                         "byte 0x%02x ('G' never occurs in the data sent)",
+                         r->payload, (unsigned char)c);
+                break;
+            }
+            if (++r->prefix == PREFIX_SIZE) {
+                r->chunk = 0;
+                r->replies++;
+            }
+            continue;
+        }
+        if (c != payload_byte(r->payload)) {
+            snprintf(r->error, sizeof r->error,
+                     "byte %zu of the echoed data is 0x%02x, but byte %zu sent was 0x%02x: data "
+                     "lost, repeated or out of order", r->payload, (unsigned char)c, r->payload,
+                     (unsigned char)payload_byte(r->payload));
+            break;
+        }
+        r->payload++;
+        if (++r->chunk > ECHO_CHUNK)
+            snprintf(r->error, sizeof r->error,
+                     "reply %zu carries more than %d bytes: recv() takes at most %d", r->replies,
+                     ECHO_CHUNK, ECHO_CHUNK);
+    }
+    return r->error[0] == '\0';
+}
+
+/* Non-blocking, so that a test can stop sending when the server stops
+ * reading. */
+static void make_nonblocking(int fd)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* ---- in-process: echo_handler() on one real connection -------------- */
+
+static int client_fd = -1;      /* the test's side */
+static int handler_fd = -1;     /* the handler's side */
+static int handler_port;        /* the client's port, as the handler sees it */
+static struct sockaddr_storage peer;
+static socklen_t peer_length;
+
+static char echoed[16384];      /* what the client received */
+static size_t echoed_length;
+static bool echo_ended;         /* the client saw end of stream */
+
+static char printed[8192], complaints[8192];
+
+/* A TCP connection on 127.0.0.1; the handler gets the accepted side,
+ * non-blocking as start_handler() makes it, and the client's address. */
+static void connect_pair(void)
+{
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    ck_assert_msg(listener >= 0 && bind(listener, (struct sockaddr *)&address, length) == 0
+                  && listen(listener, 1) == 0
+                  && getsockname(listener, (struct sockaddr *)&address, &length) == 0,
+                  "cannot listen on 127.0.0.1: %s", strerror(errno));
+    client_fd = connect_to(ntohs(address.sin_port));
+    peer_length = sizeof peer;
+    handler_fd = accept(listener, (struct sockaddr *)&peer, &peer_length);
+    ck_assert_msg(handler_fd >= 0, "cannot accept: %s", strerror(errno));
+    close(listener);
+    make_nonblocking(handler_fd);
+    handler_port = local_port(client_fd);
+}
+
+static bool handler_fd_closed(void)
+{
+    return fcntl(handler_fd, F_GETFD) < 0 && errno == EBADF;
+}
+
+/* Take what has come for the client so far; true at end of stream. */
+static bool client_done(void)
+{
+    while (!echo_ended) {
+        struct pollfd p = { .fd = client_fd, .events = POLLIN };
+        if (poll(&p, 1, 0) <= 0)
+            break;
+        char scratch[1024];
+        size_t room = sizeof echoed - echoed_length;
+        ssize_t n = recv(client_fd, room > 0 ? echoed + echoed_length : scratch,
+                         room > 0 ? room : sizeof scratch, 0);
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            echo_ended = true;
+        else if (n > 0 && room > 0)
+            echoed_length += (size_t)n;
+        else if (n < 0 && errno != EINTR)
+            break;
+    }
+    return echo_ended;
+}
+
+/* The driver: parks on an fd that is always writable, so select()
+ * returns at once and the driver gathers the replies after every round;
+ * it stops run() once the client's stream has ended, or at a deadline. */
+static int driver_fds[2] = { -1, -1 };
+static long long driver_deadline;
+
+static enum task_status driver_step(struct task *self)
+{
+    TASK_BEGIN(self);
+    for (;;) {
+        if (client_done() || now_ms() >= driver_deadline)
+            scheduler_stop();
+        YIELD_SEND(self, driver_fds[0]);
+    }
+    TASK_END(self);
+}
+
+static const char *handler_input;
+static size_t handler_input_length;
+
+/* The client sends its whole input and ends its stream; then one echo
+ * handler serves it until the stream comes back ended (3 s at most). */
+static void serve_input(void *arg)
+{
+    (void)arg;
+    ck_assert_msg(send_all(client_fd, handler_input, handler_input_length),
+                  "cannot send the input: %s", strerror(errno));
+    shutdown(client_fd, SHUT_WR);
+    ck_assert_msg(socketpair(AF_UNIX, SOCK_STREAM, 0, driver_fds) == 0,
+                  "cannot create a socket pair: %s", strerror(errno));
+    faulty_fd = handler_fd;
+    spawn(task_new(sizeof(struct task), "test driver", driver_step));
+    spawn(echo_handler(handler_fd, (struct sockaddr *)&peer, peer_length));
+    driver_deadline = now_ms() + 3000;
+    run();
+    faulty_fd = -1;
+    scheduler_drop_all();
+}
+
+static void serve_with_stderr(void *arg)
+{
+    char *err = capture_stderr(serve_input, arg);
+    snprintf(complaints, sizeof complaints, "%s", err);
+    free(err);
+}
+
+/* Serve INPUT with one echo handler in this process. */
+static void serve(const char *input, size_t length)
+{
+    connect_pair();
+    handler_input = input;
+    handler_input_length = length;
+    char *out = capture_stdout(serve_with_stderr, NULL);
+    snprintf(printed, sizeof printed, "%s", out);
+    free(out);
+}
+
+/* What a handler must send back for LENGTH bytes of payload that were
+ * all waiting when it started: one reply per full recv() of 1000. */
+static size_t expected_replies(char *out, size_t length)
+{
+    size_t used = 0;
+    for (size_t from = 0; from < length; from += ECHO_CHUNK) {
+        size_t n = length - from < ECHO_CHUNK ? length - from : ECHO_CHUNK;
+        memcpy(out + used, PREFIX, PREFIX_SIZE);
+        fill_payload(out + used + PREFIX_SIZE, from, n);
+        used += PREFIX_SIZE + n;
+    }
+    return used;
+}
+
+static void expect_echoed(const char *expected, size_t length, const char *what)
+{
+    size_t same = 0;
+    while (same < length && same < echoed_length && echoed[same] == expected[same])
+        same++;
+    ck_assert_msg(echoed_length == length && same == length,
+                  "%s: the client must receive %zu bytes; it received %zu, the first %zu as "
+                  "expected.\n    expected from there: \"%s\"\n    got from there:      \"%s\"",
+                  what, length, echoed_length, same,
+                  shown(expected + same, length - same < 40 ? length - same : 40),
+                  shown(echoed + same, echoed_length - same < 40 ? echoed_length - same : 40));
+    EXPECT(echo_ended, "%s: after the replies the handler must close the connection "
+           "(end of stream)", what);
+}
+
+/* ---- 5.1: receiving ------------------------------------------------- */
+
+START_TEST(hello_then_world)
+{
+    struct server s;
+    start_echo_server(&s, 0);
+    int client = connect_to(s.port);
+    round_trip(client, "Hello\n", "sent \"Hello\\n\", the reply");
+    round_trip(client, "World\n", "then sent \"World\\n\" on the same connection, the reply");
+    shutdown(client, SHUT_WR);
+    expect_end(client, "after the client ended its stream");
+    close(client);
+    server_stop(&s);
+}
+END_TEST
+
+START_TEST(every_byte_value)
+{
+    struct server s;
+    start_echo_server(&s, 0);
+    int client = connect_to(s.port);
+    char all[256], expected[PREFIX_SIZE + 256];
+    for (int i = 0; i < 256; i++)
+        all[i] = (char)i;
+    memcpy(expected, PREFIX, PREFIX_SIZE);
+    memcpy(expected + PREFIX_SIZE, all, sizeof all);
+    EXPECT(send_all(client, all, sizeof all), "cannot send to the server");
+    expect_reply(client, expected, sizeof expected,
+                 "sent the 256 byte values 0 to 255 in one message (NUL first), the reply\n"
+                 "(the data is bytes, not a C string: use the length recv() returned)");
+    for (int i = 255; i >= 0; i--) {
+        char one = (char)i, reply[PREFIX_SIZE + 1] = PREFIX;
+        char what[96];
+        reply[PREFIX_SIZE] = one;
+        snprintf(what, sizeof what, "sent the single byte 0x%02x, the reply", i);
+        EXPECT(send_all(client, &one, 1), "cannot send to the server");
+        expect_reply(client, reply, sizeof reply, what);
+    }
+    close(client);
+    server_stop(&s);
+}
+END_TEST
+
+START_TEST(replies_of_at_most_1000)
+{
+    struct server s;
+    start_echo_server(&s, 0);
+    int client = connect_to(s.port);
+    static char data[2500], expected[2512];
+    fill_payload(data, 0, sizeof data);
+    size_t length = expected_replies(expected, sizeof data);
+    /* One send: all 2500 bytes reach the server together, so its
+     * recv(1000) calls take 1000, 1000 and 500. */
+    EXPECT(send_all(client, data, sizeof data), "cannot send to the server");
+    expect_reply(client, expected, length,
+                 "sent 2500 bytes at once, the replies: \"GOT:\" and 1000 bytes, \"GOT:\" and "
+                 "1000 bytes,\n\"GOT:\" and 500 bytes (each recv() takes at most ECHO_CHUNK, "
+                 "1000, bytes)");
+    for (int i = 0; i < 5; i++) {
+        char what[64];
+        fill_payload(data, (size_t)i * 1000, 1000);
+        memcpy(expected, PREFIX, PREFIX_SIZE);
+        memcpy(expected + PREFIX_SIZE, data, 1000);
+        snprintf(what, sizeof what, "message %d of 1000 bytes, the reply", i + 1);
+        EXPECT(send_all(client, data, 1000), "cannot send to the server");
+        expect_reply(client, expected, PREFIX_SIZE + 1000, what);
+    }
+    close(client);
+    server_stop(&s);
+}
+END_TEST
+
+START_TEST(hundred_kilobytes_stream)
+{
+    enum { TOTAL = 100 * 1000 };
+    struct server s;
+    start_echo_server(&s, 0);
+    int client = connect_to(s.port);
+    make_nonblocking(client);
+    struct replies r;
+    memset(&r, 0, sizeof r);
+    size_t sent = 0;
+    bool ended = false, shut = false;
+    long long deadline = now_ms() + 8000;
+    while (!ended && r.error[0] == '\0' && now_ms() < deadline) {
+        struct pollfd p = { .fd = client, .events = POLLIN | (sent < TOTAL ? POLLOUT : 0) };
+        if (poll(&p, 1, 100) < 0)
+            break;
+        if (p.revents & POLLOUT) {
+            char block[4096];
+            size_t n = TOTAL - sent < sizeof block ? TOTAL - sent : sizeof block;
+            fill_payload(block, sent, n);
+            ssize_t done = send(client, block, n, 0);
+            if (done > 0)
+                sent += (size_t)done;
+        }
+        if (sent == TOTAL && !shut) {
+            shutdown(client, SHUT_WR);
+            shut = true;
+        }
+        if (p.revents & (POLLIN | POLLHUP)) {
+            char block[8192];
+            ssize_t n = recv(client, block, sizeof block, 0);
+            if (n > 0)
+                check_replies(&r, block, (size_t)n);
+            else if (n == 0 || errno == ECONNRESET)
+                ended = true;
+        }
+    }
+    EXPECT(r.error[0] == '\0', "streaming 100 000 bytes through the server: %s", r.error);
+    EXPECT(r.payload == TOTAL, "streaming 100 000 bytes through the server, %zu came back "
+           "(in %zu replies)%s", r.payload, r.replies,
+           ended ? " before it closed the connection" : " within 8 s");
+    EXPECT(ended, "after echoing everything, the server must close the connection once the "
+           "client has ended its stream");
+    close(client);
+    server_stop(&s);
+}
+END_TEST
+
+START_TEST(half_close_still_gets_replies)
+{
+    struct server s;
+    start_echo_server(&s, 0);
+    int client = connect_to(s.port);
+    static char data[3000], expected[3012];
+    fill_payload(data, 0, sizeof data);
+    size_t length = expected_replies(expected, sizeof data);
+    EXPECT(send_all(client, data, sizeof data), "cannot send to the server");
+    shutdown(client, SHUT_WR);
+    expect_reply(client, expected, length,
+                 "sent 3000 bytes and ended its stream (shutdown SHUT_WR) at once, the replies\n"
+                 "(the end of stream comes after the data: answer all of it before leaving)");
+    expect_end(client, "after the last reply to a client that ended its stream");
+    close(client);
+    server_stop(&s);
+}
+END_TEST
+
+START_TEST(clients_take_turns)
+{
+    enum { CLIENTS = 8, ROUNDS = 5 };
+    struct server s;
+    start_echo_server(&s, 0);
+    int clients[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++)
+        clients[i] = connect_to(s.port);
+    for (int round = 1; round <= ROUNDS; round++) {
+        char text[CLIENTS][64];
+        for (int i = 0; i < CLIENTS; i++) {
+            snprintf(text[i], sizeof text[i], "client %d, round %d\n", i + 1, round);
+            EXPECT(send_all(clients[i], text[i], strlen(text[i])), "cannot send to the server");
+        }
+        for (int i = 0; i < CLIENTS; i++) {
+            char what[96];
+            snprintf(what, sizeof what, "client %d of %d, round %d (each handler keeps its own "
+                     "state in its struct)", i + 1, CLIENTS, round);
+            char expected[80];
+            snprintf(expected, sizeof expected, PREFIX "%s", text[i]);
+            expect_reply(clients[i], expected, strlen(expected), what);
+        }
+    }
+    for (int i = 0; i < CLIENTS; i++)
+        close(clients[i]);
+    server_stop(&s);
+}
+END_TEST
+
+START_TEST(recv_eagain_means_wait)
+{
+    recv_eagain_left = 1;
+    serve("Hello\n", 6);
+    expect_echoed(PREFIX "Hello\n", 10,
+                  "the handler's first recv() failed with EAGAIN (nothing there after all), then "
+                  "the data came;\nEAGAIN means wait again, not end the connection");
+    EXPECT(recv_eagain_left == 0, "the handler never called recv()");
+}
+END_TEST
+
+/* ---- 5.2: sending the whole reply ------------------------------------ */
+
+START_TEST(short_sends_are_finished)
+{
+    static char data[2500], expected[2512];
+    fill_payload(data, 0, sizeof data);
+    size_t length = expected_replies(expected, sizeof data);
+    send_limit = 7;
+    serve(data, sizeof data);
+    expect_echoed(expected, length,
+                  "here send() took at most 7 bytes per call, as a nearly full send buffer "
+                  "does;\na short send is normal: keep h->sent and send the rest after the next "
+                  "YIELD_SEND");
+    EXPECT(short_sends > 0, "the handler never called send() with more than 7 bytes");
+}
+END_TEST
+
+START_TEST(send_eagain_means_wait)
+{
+    static char data[2500], expected[2512];
+    fill_payload(data, 0, sizeof data);
+    size_t length = expected_replies(expected, sizeof data);
+    send_eagain_first = true;
+    serve(data, sizeof data);
+    expect_echoed(expected, length,
+                  "here each reply's first send() failed with EAGAIN (the buffer was full after "
+                  "all);\nEAGAIN means wait again (YIELD_SEND) and retry, not give up");
+    EXPECT(send_eagains >= 3, "the handler made %d first send() calls, not 3", send_eagains);
+}
+END_TEST
+
+START_TEST(one_send_per_reply)
+{
+    serve("Hello", 5);
+    expect_echoed(PREFIX "Hello", 9, "sent \"Hello\" and ended the stream");
+    EXPECT(send_calls == 1 && first_send_length == 9 && memcmp(first_send, "GOT:Hello", 9) == 0,
+           "the reply to \"Hello\" must leave in one send() of \"GOT:Hello\" (prefix and data\n"
+           "together: a lone prefix would wait on Nagle's algorithm); there were %d send() "
+           "calls, the first of %zu bytes: \"%s\"", send_calls, first_send_length,
+           shown(first_send, first_send_length));
+}
+END_TEST
+
+START_TEST(stalled_reader_stalls_only_itself)
+{
+    struct server s;
+    start_echo_server(&s, 0);
+    int stalled = connect_to(s.port);
+    make_nonblocking(stalled);
+    /* Send without reading until the kernel takes no more: then the
+     * server's reply to it cannot be sent, and its handler must wait. */
+    size_t sent = 0;
+    const size_t cap = 64u << 20;
+    char block[16384];
+    while (sent < cap) {
+        fill_payload(block, sent, sizeof block);
+        ssize_t n = send(stalled, block, sizeof block, 0);
+        if (n > 0) {
+            sent += (size_t)n;
+            continue;
+        }
+        EXPECT(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK),
+               "a client that sends and never reads lost its connection after %zu bytes (%s):\n"
+               "a handler that cannot send yet must wait (YIELD_SEND), not give up",
+               sent, n < 0 ? strerror(errno) : "end");
+        struct pollfd p = { .fd = stalled, .events = POLLOUT };
+        if (poll(&p, 1, 300) == 0)
+            break;
+    }
+    EXPECT(sent < cap, "the server took %zu bytes from a client that never read a reply: it "
+           "must stop reading until its reply is out", sent);
+
+    int other = connect_to(s.port);
+    long long start = now_ms();
+    round_trip(other, "still there?\n",
+               "while another client was stalled (sending, never reading), a new client's reply");
+    EXPECT(now_ms() - start < 2000, "a new client waited %lld ms while another was stalled",
+           now_ms() - start);
+    close(other);
+
+    /* Now read everything: the replies the server could not send before
+     * must all come, complete and in order. */
+    struct replies r;
+    memset(&r, 0, sizeof r);
+    bool ended = false, shut = false;
+    long long deadline = now_ms() + 15000;
+    while (!ended && r.error[0] == '\0' && now_ms() < deadline) {
+        if (r.payload == sent && !shut) {
+            shutdown(stalled, SHUT_WR);
+            shut = true;
+        }
+        struct pollfd p = { .fd = stalled, .events = POLLIN };
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        char buffer[65536];
+        ssize_t n = recv(stalled, buffer, sizeof buffer, 0);
+        if (n > 0)
+            check_replies(&r, buffer, (size_t)n);
+        else if (n == 0 || errno == ECONNRESET)
+            ended = true;
+    }
+    EXPECT(r.error[0] == '\0', "the stalled client, reading at last: %s", r.error);
+    EXPECT(r.payload == sent, "the stalled client sent %zu bytes and, reading at last, got %zu "
+           "back%s", sent, r.payload, ended ? " before the end of stream" : " within 15 s");
+    EXPECT(ended, "after the stalled client got everything and ended its stream, the server "
+           "must close the connection");
+    close(stalled);
+    server_stop(&s);
+}
+END_TEST
+
+START_TEST(reset_client_does_not_stop_server)
+{
+    struct server s;
+    start_echo_server(&s, 0);
+    int leaving = connect_to(s.port);
+    make_nonblocking(leaving);
+    /* Enough that replies are still waiting to be sent when it resets. */
+    char block[16384];
+    for (int i = 0; i < 64; i++) {
+        fill_payload(block, 0, sizeof block);
+        if (send(leaving, block, sizeof block, 0) < 0)
+            break;
+    }
+    struct linger reset_now = { 1, 0 };
+    setsockopt(leaving, SOL_SOCKET, SO_LINGER, &reset_now, sizeof reset_now);
+    close(leaving);
+
+    EXPECT(server_wait_for(&s, "Connection closed", 1, 3000),
+           "a client reset its connection with replies pending: its handler must end (send()\n"
+           "fails with EPIPE or ECONNRESET: report it and leave), and print \"Connection "
+           "closed\".\nThe server printed:\n%s", excerpt(after_listening(&s)));
+    EXPECT(kill(s.pid, 0) == 0, "the server died when a client reset its connection: pass "
+           "MSG_NOSIGNAL to send()");
+    int other = connect_to(s.port);
+    round_trip(other, "after the reset\n", "a client after another one reset its connection");
+    close(other);
+    server_stop(&s);
+}
+END_TEST
+
+/* ---- 5.3: closing --------------------------------------------------- */
+
+START_TEST(log_lines_in_order)
+{
+    struct server s;
+    start_echo_server(&s, 0);
+    int client = connect_to(s.port);
+    int port = local_port(client);
+    round_trip(client, "Hello\n", "sent \"Hello\\n\", the reply");
+    server_wait_for(&s, "Connection from", 1, 2000);
+    char expected[256];
+    snprintf(expected, sizeof expected, "Connection from 127.0.0.1:%d\n", port);
+    EXPECT_STR(after_listening(&s), expected,
+               "what the server printed while the client was still connected");
+
+    close(client);
+    server_wait_for(&s, "Task done", 1, 3000);
+    snprintf(expected, sizeof expected,
+             "Connection from 127.0.0.1:%d\nConnection closed\nTask done\n", port);
+    EXPECT_STR(after_listening(&s), expected,
+               "what the server printed once the client had closed its connection");
+    server_stop(&s);
+}
+END_TEST
+
+START_TEST(handler_ends_with_its_lines_and_closes)
+{
+    serve("Hi\n", 3);
+    expect_echoed(PREFIX "Hi\n", 7, "sent \"Hi\\n\" and ended the stream");
+    char expected[128];
+    snprintf(expected, sizeof expected,
+             "Connection from 127.0.0.1:%d\nConnection closed\nTask done\n", handler_port);
+    EXPECT_STR(printed, expected, "what one handler printed, from start to end");
+    EXPECT(handler_fd_closed(), "when the handler has ended, its socket (fd %d) must be closed",
+           handler_fd);
+}
+END_TEST
+
+START_TEST(server_closes_when_client_ends)
+{
+    struct server s;
+    start_echo_server(&s, 0);
+    int client = connect_to(s.port);
+    round_trip(client, "bye\n", "sent \"bye\\n\", the reply");
+    shutdown(client, SHUT_WR);
+    expect_end(client, "after the client ended its stream (shutdown SHUT_WR)");
+    EXPECT(server_wait_for(&s, "Connection closed", 1, 3000),
+           "the server closed the connection but did not print \"Connection closed\"");
+    close(client);
+    server_stop(&s);
+}
+END_TEST
+
+/* How many fds the process PID has open, or -1 if this system does not
+ * show it (/proc/PID/fd exists on Linux). */
+static int open_fds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *dir = opendir(path);
+    if (dir == NULL)
+        return -1;
+    int count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL)
+        count += entry->d_name[0] != '.';
+    closedir(dir);
+    return count;
+}
+
+START_TEST(no_fd_kept_after_clients_leave)
+{
+    enum { CLIENTS = 20 };
+    struct server s;
+    start_echo_server(&s, 0);
+    int before = open_fds(s.pid);
+    if (before < 0) {
+        server_stop(&s); /* no /proc here: the fd-limit tests cover it */
+        return;
+    }
+    int clients[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++) {
+        clients[i] = connect_to(s.port);
+        round_trip(clients[i], "x\n", "a client's reply");
+    }
+    for (int i = 0; i < CLIENTS; i++)
+        close(clients[i]);
+    server_wait_for(&s, "Task done", CLIENTS, 3000);
+    int after = open_fds(s.pid);
+    server_stop(&s);
+    EXPECT(after == before, "the server had %d fds open before 20 clients came and %d after "
+           "they left:\neach handler must close its client's socket", before, after);
+}
+END_TEST
+
+START_TEST(low_fd_limit_frees_fds)
+{
+    enum { CLIENTS = 40 };
+    struct server s;
+    start_echo_server(&s, 32);
+    int clients[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++)
+        clients[i] = connect_to(s.port);
+    int served = 0, turned_away = 0;
+    long long deadline = now_ms() + 5000;
+    for (int i = 0; i < CLIENTS; i++) {
+        enum outcome o = served_or_turned_away(clients[i], "ping\n", time_left(deadline));
+        served += o == SERVED;
+        turned_away += o == TURNED_AWAY;
+    }
+    EXPECT(served > 0 && served + turned_away == CLIENTS,
+           "with only 32 fds and 40 clients at once, each must be served or turned away (end\n"
+           "of stream); %d were served, %d turned away, %d neither", served, turned_away,
+           CLIENTS - served - turned_away);
+    for (int i = 0; i < CLIENTS; i++)
+        close(clients[i]);
+    EXPECT(server_wait_for(&s, "Connection closed", served, 3000),
+           "%d clients were served and left, but the server printed \"Connection closed\" "
+           "%d times", served, server_count(&s, "Connection closed"));
+
+    /* As many new clients as were served: they fit only if every fd of
+     * the clients that left was closed. */
+    for (int i = 0; i < served; i++) {
+        clients[i] = connect_to(s.port);
+        enum outcome o = served_or_turned_away(clients[i], "again\n", 3000);
+        EXPECT(o == SERVED, "after %d clients left, new client %d of %d was %s: the server "
+               "must close\nthe socket of each client that leaves", served, i + 1, served,
+               o == TURNED_AWAY ? "turned away (out of fds)" : "not answered");
+    }
+    for (int i = 0; i < served; i++)
+        close(clients[i]);
+    server_stop(&s);
+}
+END_TEST
+
+/* Counts of the lines a server prints, kept as its output is read: a
+ * crowd of clients prints more than struct server's log holds. */
+struct tally {
+    long from, closed, refused;
+    char line[256];
+    size_t length;
+};
+
+static void tally_line(struct tally *t)
+{
+    t->line[t->length] = '\0';
+    if (strncmp(t->line, "Connection from ", 16) == 0)
+        t->from++;
+    else if (strncmp(t->line, "Connection closed", 17) == 0)
+        t->closed++;
+    else if (strstr(t->line, "closing it") != NULL)
+        t->refused++;
+    t->length = 0;
+}
+
+/* Read the server's output for TIMEOUT_MS at most, or until CLOSED
+ * "Connection closed" lines have been counted. */
+static void tally_output(struct server *s, struct tally *t, long closed, int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    while (t->closed < closed || closed == 0) {
+        long long left = deadline - now_ms();
+        struct pollfd p = { .fd = s->output, .events = POLLIN };
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return;
+        char chunk[8192];
+        ssize_t n = read(s->output, chunk, sizeof chunk);
+        if (n <= 0)
+            return;
+        for (ssize_t i = 0; i < n; i++) {
+            if (chunk[i] == '\n')
+                tally_line(t);
+            else if (t->length < sizeof t->line - 1)
+                t->line[t->length++] = chunk[i];
+        }
+    }
+}
+
+START_TEST(crowd_beyond_fd_setsize)
+{
+    enum { CLIENTS = FD_SETSIZE + 16 };
+    ck_assert_msg(raise_fd_limit(CLIENTS + 200) >= CLIENTS + 200,
+                  "this test needs %d file descriptors: raise the limit with 'ulimit -n 2048'",
+                  CLIENTS + 200);
+    struct server s;
+    start_echo_server(&s, CLIENTS + 100);
+    struct tally t;
+    memset(&t, 0, sizeof t);
+    static int clients[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++) {
+        clients[i] = connect_to(s.port);
+        if (i % 64 == 63)
+            tally_output(&s, &t, 0, 1);
+    }
+    int served = 0, turned_away = 0;
+    long long deadline = now_ms() + 15000;
+    for (int i = 0; i < CLIENTS; i++) {
+        enum outcome o = served_or_turned_away(clients[i], "n\n", time_left(deadline));
+        served += o == SERVED;
+        turned_away += o == TURNED_AWAY;
+        if (i % 64 == 63)
+            tally_output(&s, &t, 0, 1);
+    }
+    tally_output(&s, &t, 0, 100);
+    EXPECT(served + turned_away == CLIENTS && served >= FD_SETSIZE - 32 && turned_away > 0,
+           "%d clients at once, for a server with %d fds: those whose fd select() can watch\n"
+           "(below %d) must be served, the others turned away (end of stream); %d were\n"
+           "served, %d turned away, %d neither", CLIENTS, CLIENTS + 100, FD_SETSIZE, served,
+           turned_away, CLIENTS - served - turned_away);
+    EXPECT(t.refused == turned_away, "the server must print one message per client it turns "
+           "away; %d were turned away, %ld messages", turned_away, t.refused);
+    for (int i = 0; i < CLIENTS; i++)
+        close(clients[i]);
+    tally_output(&s, &t, served, 10000);
+    EXPECT(t.closed == served, "%d clients were served and left, but the server printed "
+           "\"Connection closed\" %ld times", served, t.closed);
+
+    int late = connect_to(s.port);
+    round_trip(late, "after the crowd\n", "a client after the crowd left");
+    close(late);
+    EXPECT(kill(s.pid, 0) == 0, "the server died");
+    server_stop(&s);
+}
+END_TEST
+
+static const struct graded_test tests[] = {
+    GRADED("5.1", hello_then_world, "\"Hello\\n\" gives \"GOT:Hello\\n\", then \"World\\n\" gives \"GOT:World\\n\""),
+    GRADED("5.1", every_byte_value, "every byte value 0 to 255, NUL included, comes back exactly"),
+    GRADED("5.1", replies_of_at_most_1000, "2500 bytes at once come back as replies of 1000, 1000 and 500 bytes"),
+    GRADED("5.1", hundred_kilobytes_stream, "100 000 bytes streamed come back complete, in order, 1000 at most per reply"),
+    GRADED("5.1", half_close_still_gets_replies, "a client that ends its stream still gets every reply, then end of stream"),
+    GRADED("5.1", clients_take_turns, "8 clients taking turns each get exactly their own bytes back"),
+    GRADED("5.1", recv_eagain_means_wait, "a recv() failing with EAGAIN makes the handler wait again"),
+    GRADED("5.2", short_sends_are_finished, "a reply cut short by send() is finished later, byte for byte"),
+    GRADED("5.2", send_eagain_means_wait, "a send() failing with EAGAIN makes the handler wait and retry"),
+    GRADED("5.2", one_send_per_reply, "prefix and data leave in one send()"),
+    GRADED_SLOW("5.2", stalled_reader_stalls_only_itself, "a client that never reads stalls only itself, and later gets every byte", 30),
+    GRADED("5.2", reset_client_does_not_stop_server, "a client that resets with replies pending does not stop the server"),
+    GRADED("5.3", log_lines_in_order, "the server prints \"Connection from\", then \"Connection closed\" and \"Task done\" when the client leaves"),
+    GRADED("5.3", handler_ends_with_its_lines_and_closes, "an ended handler has printed its three lines and closed its socket"),
+    GRADED("5.3", server_closes_when_client_ends, "the server closes its side when the client ends its stream"),
+    GRADED("5.3", no_fd_kept_after_clients_leave, "the server keeps no fd of clients that left (Linux only)"),
+    GRADED("5.3", low_fd_limit_frees_fds, "with 32 fds, clients are served or turned away, and those leaving free their fds"),
+    GRADED_SLOW("5.3", crowd_beyond_fd_setsize, "1040 clients at once: those select() can watch are served, the others turned away", 30),
+};
+
+static const struct stage_info stage = {
+    .number = 5,
+    .title = "the echo handler",
+    .timeout = 10,
+    .crash_cause = "a local variable used after a yield (keep what must survive in struct "
+                   "echo_handler), or a recv() into the wrong place or with a size past the "
+                   "end of h->reply (receive at most ECHO_CHUNK bytes just after the prefix).",
+    .hang_cause = "a handler that never waits (a loop around recv() or send() with no "
+                  "YIELD_RECV/YIELD_SEND in it spins and freezes every task), or one that "
+                  "keeps going at end of stream (recv() returning 0 must leave the loop).",
+};
+
+int main(int argc, char **argv)
+{
+    return grade_stage(argc, argv, &stage, tests, GRADED_COUNT(tests));
+}
