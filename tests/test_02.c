@@ -98,7 +98,7 @@ static const char *which(const struct task *t, const struct task items[], int co
         struct task *popped_ = task_queue_pop(queue);                         \
         struct task *wanted_ = (want);                                        \
         if (popped_ != wanted_) {                                             \
-            char wanted_name_[32];                                            \
+            char wanted_name_[64];                                            \
             snprintf(wanted_name_, sizeof wanted_name_, "%s",                 \
                      which(wanted_, items, count));                           \
             ck_assert_msg(0, "%s: expected %s, got %s", (what), wanted_name_, \
