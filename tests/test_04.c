@@ -478,7 +478,7 @@ START_TEST(restarts_on_the_same_port)
     run_program(args, output, sizeof output, 700);
     EXPECT(strstr(output, "Listening on ") != NULL,
            "a server started on port %d, where a connection just ended (it is in TIME_WAIT),\n"
-           "must start at once; it printed:\n%s\n"
+           "must start at once; it printed:\n%s"
            "(set SO_REUSEADDR on the socket before bind())", port, excerpt(output));
 }
 END_TEST
@@ -575,10 +575,12 @@ START_TEST(help_prints_usage)
     char output[4096];
     int status = run_program(args, output, sizeof output, 5000);
     EXPECT(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-           "'--help' must print the usage and exit with status 0; it printed:\n%s", excerpt(output));
+           "'--help' must print the usage and exit with status 0; it printed:\n%s",
+           excerpt(output));
     EXPECT(strncmp(output, "usage: ", 7) == 0 && strstr(output, "--port") != NULL
            && strstr(output, "--bind") != NULL,
-           "'--help' must print a usage naming --port and --bind; it printed:\n%s", excerpt(output));
+           "'--help' must print a usage naming --port and --bind; it printed:\n%s",
+           excerpt(output));
 }
 END_TEST
 
@@ -800,7 +802,8 @@ START_TEST(out_of_fds_turns_clients_away)
            "turned away %d, so %d were left waiting for ever. When accept() fails with EMFILE,\n"
            "the client stays in the backlog and select() wakes the server again and again:\n"
            "call refuse_one_client(), then wait again. Its messages:\n%s",
-           CROWD, handed_count, turned_away, CROWD - handed_count - turned_away, excerpt(complaints));
+           CROWD, handed_count, turned_away, CROWD - handed_count - turned_away,
+           excerpt(complaints));
 
     int handed_before = handed_count;
     quietly(one_leaves_and_another_comes);
@@ -853,8 +856,9 @@ START_TEST(connections_are_counted)
     server_wait_for(&s, "Task done", 3, 3000);
     server_stop(&s);
     EXPECT(strstr(s.log, "after 3 connection(s)") != NULL,
-           "after 3 clients, the server stopped by SIGTERM must say \"... after 3 connection(s)\":\n"
-           "count each client handed to a handler in `connections`. It printed:\n%s", excerpt(s.log));
+           "after 3 clients, the server stopped by SIGTERM must say \"... after 3 "
+           "connection(s)\":\ncount each client handed to a handler in `connections`. It "
+           "printed:\n%s", excerpt(s.log));
 }
 END_TEST
 
@@ -985,7 +989,13 @@ static const struct stage_info stage = {
                   "top of the outer loop, break out of the inner one on EAGAIN).",
 };
 
+/* From common/fail.h, which cannot be included here: Check has a
+ * macro named fail. */
+extern const char *program_name;
+
 int main(int argc, char **argv)
 {
+    /* fail() names the program: here, the stage's code run by a test. */
+    program_name = "04-tcp-server (in a test)";
     return grade_stage(argc, argv, &stage, tests, GRADED_COUNT(tests));
 }
