@@ -886,6 +886,12 @@ START_TEST(no_fd_kept_after_clients_leave)
     enum { CLIENTS = 20 };
     struct server s;
     start_echo_server(&s, 0);
+    /* One round trip first: the scheduler is then surely running, with
+     * whatever fds it keeps for itself (an epoll instance, say). */
+    int first = connect_to(s.port);
+    round_trip(first, "x\n", "the first client's reply");
+    close(first);
+    server_wait_for(&s, "Task done", 1, 3000);
     int before = open_fds(s.pid);
     if (before < 0) {
         server_stop(&s); /* no /proc here: the fd-limit tests cover it */
@@ -898,7 +904,7 @@ START_TEST(no_fd_kept_after_clients_leave)
     }
     for (int i = 0; i < CLIENTS; i++)
         close(clients[i]);
-    server_wait_for(&s, "Task done", CLIENTS, 3000);
+    server_wait_for(&s, "Task done", CLIENTS + 1, 3000);
     int after = open_fds(s.pid);
     server_stop(&s);
     EXPECT(after == before, "the server had %d fds open before 20 clients came and %d after "
@@ -1015,11 +1021,18 @@ START_TEST(crowd_beyond_fd_setsize)
             tally_output(&s, &t, 0, 1);
     }
     tally_output(&s, &t, 0, 100);
-    EXPECT(served + turned_away == CLIENTS && served >= FD_SETSIZE - 32 && turned_away > 0,
-           "%d clients at once, for a server with %d fds: those whose fd select() can watch\n"
-           "(below %d) must be served, the others turned away (end of stream); %d were\n"
-           "served, %d turned away, %d neither", CLIENTS, CLIENTS + 100, FD_SETSIZE, served,
-           turned_away, CLIENTS - served - turned_away);
+    if (SCHEDULER_FD_LIMIT > CLIENTS + 100) {
+        /* A scheduler built on poll or epoll (TUTORIAL.md, "Going further")
+         * watches every fd the server can have: all are served. */
+        EXPECT(served == CLIENTS, "%d clients at once, for a scheduler that can watch any fd: "
+               "all must be served; %d were served, %d turned away", CLIENTS, served, turned_away);
+    } else {
+        EXPECT(served + turned_away == CLIENTS && served >= FD_SETSIZE - 32 && turned_away > 0,
+               "%d clients at once, for a server with %d fds: those whose fd select() can watch\n"
+               "(below %d) must be served, the others turned away (end of stream); %d were\n"
+               "served, %d turned away, %d neither", CLIENTS, CLIENTS + 100, FD_SETSIZE, served,
+               turned_away, CLIENTS - served - turned_away);
+    }
     EXPECT(t.refused == turned_away, "the server must print one message per client it turns "
            "away; %d were turned away, %ld messages", turned_away, t.refused);
     for (int i = 0; i < CLIENTS; i++)

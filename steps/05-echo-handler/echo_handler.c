@@ -75,8 +75,9 @@ static enum task_status echo_handler_step(struct task *self)
     TASK_END(self);
 }
 
-/* Only for a handler dropped unfinished (the server stopping): the
- * step's own ending has closed the socket already. */
+/* Runs when the task is freed: after its step has ended (the socket is
+ * closed already, client is -1), or when the server stops with the
+ * handler unfinished (then the socket is still open). */
 static void echo_handler_cleanup(struct task *self)
 {
     struct echo_handler *h = (struct echo_handler *)self;
