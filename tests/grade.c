@@ -48,6 +48,17 @@ static void print_indented(const char *message)
     }
 }
 
+/* Where to look: an exercise's hints, or for a maintainers' check (its
+ * "exercise" is a word such as "maint"), the test itself. */
+static void print_hint(const char *exercise)
+{
+    if (isdigit((unsigned char)exercise[0]))
+        printf("          hint: TUTORIAL.md, exercise %s (its Hints are folded under it)\n",
+               exercise);
+    else
+        printf("          this is a maintainers' check (%s): read the test in tests/\n", exercise);
+}
+
 static void explain_error(const char *message, const struct stage_info *stage, double timeout)
 {
     int signal_number;
@@ -128,17 +139,17 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
             printf("  ok      %s\n", name);
             break;
         case CK_FAILURE:
-            printf("  FAIL    %s   [exercise %s]\n", name, exercise);
+            printf("  FAIL    %s   [%s%s]\n", name,
+                   isdigit((unsigned char)exercise[0]) ? "exercise " : "", exercise);
             print_indented(message);
-            printf("          hint: TUTORIAL.md, exercise %s (its Hints are folded under it)\n",
-                   exercise);
+            print_hint(exercise);
             break;
         default:
-            printf("  %-7s %s   [exercise %s]\n",
-                   strstr(message, "timeout") ? "TIMEOUT" : "CRASH", name, exercise);
+            printf("  %-7s %s   [%s%s]\n",
+                   strstr(message, "timeout") ? "TIMEOUT" : "CRASH", name,
+                   isdigit((unsigned char)exercise[0]) ? "exercise " : "", exercise);
             explain_error(message, stage, timeout);
-            printf("          hint: TUTORIAL.md, exercise %s (its Hints are folded under it)\n",
-                   exercise);
+            print_hint(exercise);
             break;
         }
     }

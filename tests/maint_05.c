@@ -709,6 +709,123 @@ START_TEST(stop_and_continue_keep_serving)
 }
 END_TEST
 
+/* The original listens with a backlog of 5: a burst of clients overflows
+ * it, the kernel drops their SYNs, and each retries a second or more
+ * later (over 30 s for 1000 clients, measured).  With the system's
+ * maximum backlog the whole burst gets in at once.  The deadline is
+ * shorter than the first SYN retransmission (1 s), so a single dropped
+ * SYN fails the test: this checks the backlog, not the speed. */
+START_TEST(burst_of_1000_clients_is_accepted_at_once)
+{
+    enum { CLIENTS = 1000, DEADLINE_MS = 900 };
+    ck_assert_msg(raise_fd_limit(CLIENTS + 100) >= CLIENTS + 100,
+                  "this test needs %d fds: raise the limit with 'ulimit -n 2048'", CLIENTS + 100);
+    struct server s;
+    server_start(&s, NULL, CLIENTS + 100);
+    memset(&tally, 0, sizeof tally);
+
+    static struct pollfd clients[CLIENTS];
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_port = htons((unsigned short)s.port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    long long start_time = now_ms();
+    for (int i = 0; i < CLIENTS; i++) {
+        clients[i].fd = socket(AF_INET, SOCK_STREAM, 0);
+        ck_assert_msg(clients[i].fd >= 0, "socket(): %s", strerror(errno));
+        fcntl(clients[i].fd, F_SETFL, fcntl(clients[i].fd, F_GETFL) | O_NONBLOCK);
+        clients[i].events = POLLOUT;
+        if (connect(clients[i].fd, (struct sockaddr *)&address, sizeof address) < 0)
+            ck_assert_msg(errno == EINPROGRESS, "connect(): %s", strerror(errno));
+    }
+    int connected = 0;
+    while (connected < CLIENTS && now_ms() - start_time < DEADLINE_MS) {
+        if (poll(clients, CLIENTS, (int)(DEADLINE_MS - (now_ms() - start_time))) <= 0)
+            continue;
+        for (int i = 0; i < CLIENTS; i++) {
+            if (clients[i].revents != 0 && clients[i].events != 0) {
+                int error = 0;
+                socklen_t length = sizeof error;
+                getsockopt(clients[i].fd, SOL_SOCKET, SO_ERROR, &error, &length);
+                ck_assert_msg(error == 0, "client %d could not connect: %s", i, strerror(error));
+                clients[i].events = 0;
+                connected++;
+            }
+        }
+    }
+    if (!under_valgrind()) {
+        EXPECT(connected == CLIENTS, "%d clients connecting at once: %d connected within %d ms "
+               "(the listen backlog must be the system's maximum, SOMAXCONN, not 5)",
+               CLIENTS, connected, DEADLINE_MS);
+        long left = DEADLINE_MS - (long)(now_ms() - start_time);
+        wait_count(&s, &tally.from, CLIENTS, left > 0 ? (int)left : 0);
+        EXPECT(tally.from == CLIENTS, "%d clients connecting at once: the server accepted %ld "
+               "within %d ms", CLIENTS, tally.from, DEADLINE_MS);
+    }
+    for (int i = 0; i < CLIENTS; i++)
+        close(clients[i].fd);
+    wait_count(&s, &tally.done, CLIENTS, 10000);
+    expect_alive(&s, "after a burst of 1000 clients");
+    server_stop(&s);
+}
+END_TEST
+
+/* CPU seconds the process has used, from /proc (Linux), or -1. */
+static double cpu_seconds(pid_t pid)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return -1;
+    size_t n = fread(text, 1, sizeof text - 1, file);
+    fclose(file);
+    text[n] = '\0';
+    const char *after_name = strrchr(text, ')');
+    unsigned long user = 0, system = 0;
+    if (after_name == NULL
+        || sscanf(after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                  &user, &system) != 2)
+        return -1;
+    return (double)(user + system) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Out of fds, a pending client keeps the listener readable: a server
+ * that only retries accept() wakes up forever and burns a CPU.  The
+ * spare fd lets it accept and close such a client instead. */
+START_TEST(out_of_fds_the_server_does_not_spin)
+{
+    enum { CLIENTS = 40, WINDOW_MS = 500 };
+    struct server s;
+    server_start(&s, NULL, 16);
+    memset(&tally, 0, sizeof tally);
+    int clients[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++)
+        clients[i] = connect_to(s.port);
+    /* Wait until every client is either served or turned away. */
+    long long deadline = now_ms() + 5000;
+    while (tally.from + server_count(&s, "refusing a connection") < CLIENTS && now_ms() < deadline)
+        if (!pull(&s, 100))
+            break;
+    EXPECT(tally.from + server_count(&s, "refusing a connection") == CLIENTS,
+           "%d clients for a server with 16 fds: %ld were served and %d turned away",
+           CLIENTS, tally.from, server_count(&s, "refusing a connection"));
+    double before = cpu_seconds(s.pid);
+    if (before >= 0 && !under_valgrind()) {
+        struct pollfd none;
+        poll(&none, 0, WINDOW_MS); /* the measurement window, not a wait for an event */
+        double used = cpu_seconds(s.pid) - before;
+        EXPECT(used < 0.1, "with its fds used up and clients still arriving, the server used "
+               "%.2f s of CPU in %.1f s: it must wait, not spin", used, WINDOW_MS / 1000.0);
+    }
+    for (int i = 0; i < CLIENTS; i++)
+        close(clients[i]);
+    echo_once(s.port, "after the fds came back\n");
+    server_stop(&s);
+}
+END_TEST
+
 static const struct graded_test tests[] = {
     GRADED("maint", sigint_stops_cleanly, "SIGINT stops the server at once: status 0, its count, listener closed"),
     GRADED("maint", sigterm_stops_cleanly, "SIGTERM stops the server at once: status 0, its count, listener closed"),
@@ -722,6 +839,8 @@ static const struct graded_test tests[] = {
     GRADED("maint", port_in_use_is_reported, "a port in use: exit status 1 and a message naming the port"),
     GRADED("maint", foreign_address_is_reported, "an address not on this machine: exit status 1 and a message naming it"),
     GRADED("maint", ipv6_loopback_serves, "bound to ::1 the server says [::1]:PORT and serves an IPv6 client"),
+    GRADED_SLOW("maint", burst_of_1000_clients_is_accepted_at_once, "1000 clients connecting at once are all accepted within 0.9 s", 30),
+    GRADED_SLOW("maint", out_of_fds_the_server_does_not_spin, "out of fds with clients arriving, the server waits instead of spinning", 20),
     GRADED_SLOW("maint", stop_and_continue_keep_serving, "SIGSTOP and SIGCONT while a client waits: it still gets its replies", 20),
 };
 

@@ -29,19 +29,20 @@ failures=""
 started=$(date +%s)
 
 # check NAME COMMAND...: run COMMAND, log its output, count the result.
+# (sh has no local variables: the check_ names are used nowhere else.)
 check() {
-    name=$1
+    check_name=$1
     shift
-    log="$ROOT/logs/$(echo "$name" | tr -c 'A-Za-z0-9.\n-' '_').log"
-    if "$@" > "$log" 2>&1; then
+    check_log="$ROOT/logs/$(echo "$check_name" | tr -c 'A-Za-z0-9.\n-' '_').log"
+    if "$@" > "$check_log" 2>&1; then
         passed=$((passed + 1))
-        printf '  ok    %s\n' "$name"
+        printf '  ok    %s\n' "$check_name"
     else
         failed=$((failed + 1))
         failures="$failures
-  $name ($log)"
-        printf '  FAIL  %s\n' "$name"
-        tail -n 15 "$log" | sed 's/^/        | /'
+  $check_name ($check_log)"
+        printf '  FAIL  %s\n' "$check_name"
+        tail -n 15 "$check_log" | sed 's/^/        | /'
     fi
 }
 
@@ -67,6 +68,11 @@ build_stage() { # CC OUT TREE NAME [EXTRA_CFLAGS]
     fi
 }
 
+fortified() { # NAME: built optimized and fortified, still passes its suite
+    build_stage gcc "$ROOT/fortify/solutions" solutions "$1" "-O2 -D_FORTIFY_SOURCE=2" &&
+    "$ROOT/fortify/solutions/test-$1"
+}
+
 echo "Consistency"
 check "steps/ and solutions/ agree outside the exercises; carried files match" sh tests/stages.sh check
 
@@ -79,8 +85,8 @@ for cc in $compilers; do
     done
 done
 for name in $stage_names; do
-    check "gcc -O2 -D_FORTIFY_SOURCE=2 builds solutions/$name" \
-        build_stage gcc "$ROOT/fortify/solutions" solutions "$name" "-O2 -D_FORTIFY_SOURCE=2"
+    check "gcc -O2 -D_FORTIFY_SOURCE=2 builds solutions/$name, which passes its suite" \
+        fortified "$name"
 done
 
 echo "The learner's untouched stages run, and say what is missing"
@@ -102,20 +108,20 @@ echo "Every exercise is graded (solutions with one exercise undone fail its test
 exercises=$(awk -v mode=ids -f tests/regions.awk solutions/*/*.[ch] | sort -t. -k1,1n -k2,2n -u)
 mutant() { # EXERCISE
     id=$1
-    number=${id%%.*}
-    name=$(echo "$stage_names" | grep "^0*$number-")
-    dir="$ROOT/mutants/$id/$name"
+    mutant_number=${id%%.*}
+    mutant_stage=$(echo "$stage_names" | grep "^0*$mutant_number-")
+    dir="$ROOT/mutants/$id/$mutant_stage"
     mkdir -p "$dir"
-    for file in "solutions/$name"/*; do
+    for file in "solutions/$mutant_stage"/*; do
         base=$(basename "$file")
-        awk -v mode=splice -v id="$id" -v donor="steps/$name/$base" -f tests/regions.awk \
+        awk -v mode=splice -v id="$id" -v donor="steps/$mutant_stage/$base" -f tests/regions.awk \
             "$file" > "$dir/$base" || return 2
     done
-    if diff -r -q "solutions/$name" "$dir" > /dev/null; then
+    if diff -r -q "solutions/$mutant_stage" "$dir" > /dev/null; then
         echo "putting exercise $id back to its stub changed nothing: is it missing from steps/?"
         return 1
     fi
-    env QUIET=1 SRC_ROOT="$ROOT/mutants/$id" STEP="$number" TEST="$id" \
+    env QUIET=1 SRC_ROOT="$ROOT/mutants/$id" STEP="$mutant_number" TEST="$id" \
         BUILD="$ROOT/mutants/$id/build" sh tests/grade.sh > "$dir.grade" 2>&1
     cat "$dir.grade"
     score=$(sed -n 's/^Score: //p' "$dir.grade")
