@@ -71,8 +71,8 @@ static void explain_error(const char *message, const struct stage_info *stage, d
         printf("          likely cause: %s\n", stage->crash_cause);
     } else if (strstr(message, "Early exit") != NULL) {
         printf("          the test process exited before the test ended (%s).\n", message);
-        printf("          likely cause: the code called exit(), or a sanitizer found an error"
-               " (its report is above).\n");
+        printf("          likely cause: the code called exit() (its message is above the\n"
+               "          results), or a sanitizer found an error (its report is above).\n");
     } else {
         print_indented(message);
     }
@@ -146,7 +146,8 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
             break;
         default:
             printf("  %-7s %s   [%s%s]\n",
-                   strstr(message, "timeout") ? "TIMEOUT" : "CRASH", name,
+                   strstr(message, "timeout") ? "TIMEOUT"
+                   : strstr(message, "Early exit") ? "EXITED" : "CRASH", name,
                    isdigit((unsigned char)exercise[0]) ? "exercise " : "", exercise);
             explain_error(message, stage, timeout);
             print_hint(exercise);
