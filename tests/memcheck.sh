@@ -89,7 +89,7 @@ for suite in tests/test_05.c tests/maint_05.c; do
     if $CC -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror -g -O1 \
             $(pkg-config --cflags check) -Icommon -I"$src" -Itests \
             -DSTAGE_BINARY="\"$wrapper\"" \
-            "$suite" tests/grade.c tests/support.c $library common/*.c \
+            "$suite" tests/grade.c tests/support.c tests/report_text.c $library common/*.c \
             $(pkg-config --libs check) -o "$dir/$name"; then
         pass "$suite builds against the wrapper"
         suites="$suites $name"

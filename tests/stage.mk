@@ -39,8 +39,8 @@ SOURCES     := $(wildcard $(SRC)/*.c)
 HEADERS     := $(wildcard $(SRC)/*.h)
 LIBRARY     := $(filter-out $(SRC)/main.c,$(SOURCES))
 SUITE_SRC   := tests/test_$(NUMBER).c
-SUPPORT     := tests/grade.c tests/support.c
-SUPPORT_H   := tests/grade.h tests/support.h
+SUPPORT     := tests/grade.c tests/support.c tests/report_text.c
+SUPPORT_H   := tests/grade.h tests/support.h tests/report_text.h
 
 ifeq ($(V),1)
 Q :=

@@ -212,6 +212,22 @@ int run_program(const char *const args[], char *output, size_t size, int timeout
     return status;
 }
 
+const char *after_listening(const struct server *s)
+{
+    const char *line = strstr(s->log, "Listening on ");
+    const char *end = line ? strchr(line, '\n') : NULL;
+    return end ? end + 1 : "";
+}
+
+int local_port(int fd)
+{
+    struct sockaddr_in address;
+    socklen_t length = sizeof address;
+    ck_assert_msg(getsockname(fd, (struct sockaddr *)&address, &length) == 0,
+                  "getsockname() failed: %s", strerror(errno));
+    return ntohs(address.sin_port);
+}
+
 int connect_to(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -54,6 +54,12 @@ int server_stop(struct server *s);
  * return the wait status, or -1 if it had to be killed. */
 int run_program(const char *const args[], char *output, size_t size, int timeout_ms);
 
+/* What the server printed after its "Listening on HOST:PORT" line. */
+const char *after_listening(const struct server *s);
+
+/* The local port of the TCP socket FD (a client's own port). */
+int local_port(int fd);
+
 /* A blocking TCP connection to 127.0.0.1:PORT; the test fails if refused. */
 int connect_to(int port);
 

@@ -8,6 +8,7 @@
  * Each test runs in its own process: the global queue starts empty.
  */
 #include "grade.h"
+#include "report_text.h"
 #include "support.h"
 
 #include "scheduler.h"
@@ -20,51 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What the tasks did, as space-separated words; cut short (" ...")
- * so that a task resumed too often cannot flood a failure message. */
-#define LOG_LIMIT 600
-static char log_text[LOG_LIMIT + 8];
-static bool log_cut;
-
-static void log_add(const char *format, ...)
-{
-    if (log_cut)
-        return;
-    char word[128];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(word, sizeof word, format, args);
-    va_end(args);
-    size_t used = strlen(log_text);
-    if (used + 1 + strlen(word) + 4 > LOG_LIMIT) {
-        snprintf(log_text + used, sizeof log_text - used, " ...");
-        log_cut = true;
-        return;
-    }
-    snprintf(log_text + used, sizeof log_text - used, "%s%s", used > 0 ? " " : "", word);
-}
-
-/* TEXT as a failure message shows it: cut short, or "(nothing)". */
-static const char *shown(const char *text)
-{
-    static char cut[1024];
-    if (text == NULL)
-        return NULL;
-    if (text[0] == '\0')
-        return "(nothing)";
-    if (strlen(text) < sizeof cut)
-        return text;
-    snprintf(cut, sizeof cut, "%.*s ...", (int)sizeof cut - 5, text);
-    return cut;
-}
-
-static int count_of(const char *haystack, const char *text)
-{
-    int count = 0;
-    for (const char *p = haystack; (p = strstr(p, text)) != NULL; p += strlen(text))
-        count++;
-    return count;
-}
 
 static void call_run(void *arg)
 {
@@ -371,7 +327,7 @@ START_TEST(task_done_line_in_order)
     spawn(a);
     spawn(b);
     char *out = run_captured();
-    EXPECT_STR(shown(out), "A1\nB1\nA ends\nTask done\nB2\nB3\nB ends\nTask done\n",
+    EXPECT_STR(shown_text(out), "A1\nB1\nA ends\nTask done\nB2\nB3\nB ends\nTask done\n",
                "what run() and two tasks printed (A has 1 step, B 3; each prints its steps,\n"
                "then \"ends\")\n"
                "task_done() prints \"Task done\" and a newline, once, when a task has ended:\n"
@@ -397,7 +353,7 @@ START_TEST(task_done_cleans_up_once)
     int cleaned = 0;
     done_victim = logger_with_cleanup("T", 1, &cleaned);
     char *out = capture_stdout(call_task_done, NULL);
-    EXPECT_STR(shown(out), "Task done\n", "what task_done(t) printed");
+    EXPECT_STR(shown_text(out), "Task done\n", "what task_done(t) printed");
     free(out);
     EXPECT(strstr(log_text, "broken") == NULL,
            "the cleanup function was called with a task that is not intact:\n"
@@ -412,7 +368,7 @@ START_TEST(task_done_without_cleanup)
     done_victim = logger("T", 1);
     EXPECT(done_victim->cleanup == NULL, "a new task has no cleanup function");
     char *out = capture_stdout(call_task_done, NULL);
-    EXPECT_STR(shown(out), "Task done\n",
+    EXPECT_STR(shown_text(out), "Task done\n",
                "what task_done(t) printed for a task whose cleanup is NULL\n"
                "(call t->cleanup only when it is not NULL)");
     free(out);

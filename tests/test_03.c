@@ -12,6 +12,7 @@
  * every call to it goes through capture_stdout() or capture_stderr().
  */
 #include "grade.h"
+#include "report_text.h"
 #include "support.h"
 
 #include "fd_flags.h"
@@ -37,51 +38,6 @@
 
 /* ---- logging and capturing ---------------------------------------- */
 
-/* What the tasks did, as space-separated words; cut short (" ...")
- * so that a task resumed too often cannot flood a failure message. */
-#define LOG_LIMIT 600
-static char log_text[LOG_LIMIT + 8];
-static bool log_cut;
-
-static void log_add(const char *format, ...)
-{
-    if (log_cut)
-        return;
-    char word[128];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(word, sizeof word, format, args);
-    va_end(args);
-    size_t used = strlen(log_text);
-    if (used + 1 + strlen(word) + 4 > LOG_LIMIT) {
-        snprintf(log_text + used, sizeof log_text - used, " ...");
-        log_cut = true;
-        return;
-    }
-    snprintf(log_text + used, sizeof log_text - used, "%s%s", used > 0 ? " " : "", word);
-}
-
-/* TEXT as a failure message shows it: cut short, or "(nothing)". */
-static const char *shown(const char *text)
-{
-    static char cut[1024];
-    if (text == NULL)
-        return NULL;
-    if (text[0] == '\0')
-        return "(nothing)";
-    if (strlen(text) < sizeof cut)
-        return text;
-    snprintf(cut, sizeof cut, "%.*s ...", (int)sizeof cut - 5, text);
-    return cut;
-}
-
-static int count_of(const char *haystack, const char *text)
-{
-    int count = 0;
-    for (const char *p = haystack; (p = strstr(p, text)) != NULL; p += strlen(text))
-        count++;
-    return count;
-}
 
 /* True if TEXT holds the number N written out, not as part of a longer
  * number ("fd 1034" mentions 1034; "10345" and "-1034" do not). */
@@ -448,10 +404,10 @@ START_TEST(refuses_fd_at_or_above_fd_setsize)
     char *err = run_captured_both(&out);
     EXPECT(mentions_number(err, FD_SETSIZE + 10),
            "X waited to recv on fd %d (FD_SETSIZE + 10): park() must refuse it with a message\n"
-           "on stderr that names the fd; stderr was:\n%s", FD_SETSIZE + 10, shown(err));
+           "on stderr that names the fd; stderr was:\n%s", FD_SETSIZE + 10, shown_text(err));
     EXPECT(mentions_number(err, FD_SETSIZE),
            "Y waited to send on fd %d (FD_SETSIZE, one too many for select()): park() must\n"
-           "refuse it with a message on stderr that names the fd; stderr was:\n%s", FD_SETSIZE, shown(err));
+           "refuse it with a message on stderr that names the fd; stderr was:\n%s", FD_SETSIZE, shown_text(err));
     EXPECT_STR(log_text, "X:wait Y:wait Z1 Z2 Z.",
                "what the tasks did (X and Y wait on fds select() cannot watch, Z just runs)\n"
                "a refused task is ended at once, never resumed; the others carry on");
@@ -472,7 +428,7 @@ START_TEST(refuses_negative_fd)
     char *err = run_captured_both(&out);
     EXPECT(mentions_number(err, -1),
            "X waited to recv on fd -1: park() must refuse it with a message on stderr that\n"
-           "names the fd; stderr was:\n%s", shown(err));
+           "names the fd; stderr was:\n%s", shown_text(err));
     EXPECT_STR(log_text, "X:wait Z1 Z2 Z.",
                "what the tasks did (X waits on fd -1, Z just runs)\n"
                "a refused task is ended at once, never resumed; the others carry on");
@@ -497,7 +453,7 @@ START_TEST(refuses_second_waiter_on_fd)
     char *err = run_captured_both(&out);
     EXPECT(mentions_number(err, fd),
            "R1 and then R2 waited to recv on fd %d: park() must refuse R2 with a message on\n"
-           "stderr that names the fd; stderr was:\n%s", fd, shown(err));
+           "stderr that names the fd; stderr was:\n%s", fd, shown_text(err));
     EXPECT_STR(log_text, "R1:wait R2:wait W1 W2 W:wrote R1:got:x",
                "what two readers on the same fd and a writer did\n"
                "recv_wait[fd] holds one task: the second is refused and ended, the first keeps\n"
@@ -532,9 +488,9 @@ START_TEST(trace_names_parked_fds)
         EXPECT(strstr(out, want[k]) != NULL,
                "with trace_enabled, run() must print the line\n    %s"
                "(park() traces each task it parks, wake() each task select() wakes)\n"
-               "it printed:\n%s", want[k], shown(out));
+               "it printed:\n%s", want[k], shown_text(out));
     EXPECT(strstr(out, want[0]) < strstr(out, want[3]),
-           "the trace must show task 1 parked before it is woken; it printed:\n%s", shown(out));
+           "the trace must show task 1 parked before it is woken; it printed:\n%s", shown_text(out));
     free(out);
     close_pipe(p);
 }
@@ -746,7 +702,7 @@ START_TEST(flood_through_small_pipe)
     spawn(flood_writer(p[1], 1 << 20));
     spawn(flood_reader(p[0]));
     char *out = run_captured();
-    EXPECT_STR(shown(out), "flood_writer: wrote 1048576 bytes; the pipe was full at times, so it waited\n"
+    EXPECT_STR(shown_text(out), "flood_writer: wrote 1048576 bytes; the pipe was full at times, so it waited\n"
                "Task done\n"
                "flood_reader: end of file after 1048576 bytes\n"
                "Task done\n",

@@ -13,6 +13,7 @@
  * output goes through capture_stdout()/capture_stderr().
  */
 #include "grade.h"
+#include "report_text.h"
 #include "support.h"
 
 #include "greeter.h"
@@ -35,61 +36,7 @@
 
 /* ---- small helpers -------------------------------------------------- */
 
-/* DATA with its control bytes escaped (\n, \xNN), for a message; two
- * buffers, so that one message can show two texts. */
-static const char *shown(const char *data, size_t length)
-{
-    static char buffers[2][512];
-    static int which;
-    char *out = buffers[which ^= 1];
-    size_t used = 0;
-    for (size_t i = 0; i < length && used + 8 < sizeof buffers[0]; i++) {
-        unsigned char c = (unsigned char)data[i];
-        if (c == '\n')
-            used += (size_t)snprintf(out + used, 8, "\\n");
-        else if (c < 32 || c >= 127 || c == '"' || c == '\\')
-            used += (size_t)snprintf(out + used, 8, "\\x%02x", c);
-        else
-            out[used++] = (char)c;
-    }
-    out[used] = '\0';
-    return out;
-}
 
-/* The start of TEXT, short enough for a test's message (Check refuses
- * long ones, and a program's output can be 64 KiB): 8 lines at most. */
-static const char *excerpt(const char *text)
-{
-    static char buffers[2][1100];
-    static int which;
-    char *out = buffers[which ^= 1];
-    size_t keep = 0;
-    int lines = 0;
-    while (text[keep] != '\0' && keep < 1000 && lines < 8)
-        lines += text[keep++] == '\n';
-    if (text[keep] == '\0')
-        return text;
-    snprintf(out, sizeof buffers[0], "%.*s[... %zu more bytes]", (int)keep, text,
-             strlen(text) - keep);
-    return out;
-}
-
-static int local_port(int fd)
-{
-    struct sockaddr_in address;
-    socklen_t length = sizeof address;
-    ck_assert_msg(getsockname(fd, (struct sockaddr *)&address, &length) == 0,
-                  "getsockname() failed: %s", strerror(errno));
-    return ntohs(address.sin_port);
-}
-
-/* What the server printed after its "Listening on HOST:PORT" line. */
-static const char *after_listening(const struct server *s)
-{
-    const char *line = strstr(s->log, "Listening on ");
-    const char *end = line ? strchr(line, '\n') : NULL;
-    return end ? end + 1 : "";
-}
 
 /* Read FD until the peer ends the stream (or resets it), LENGTH bytes
  * at most, within TIMEOUT_MS; *ended says whether the end came. */
@@ -129,7 +76,7 @@ static void expect_greeting(int fd, const char *who)
     ck_assert_msg(n == want && memcmp(got, GREETING, want) == 0,
                   "%s: expected to receive exactly the greeting\n"
                   "    expected: \"%s\"\n    got:      \"%s\" (%zu bytes%s)",
-                  who, shown(GREETING, want), shown(got, n < sizeof got ? n : sizeof got), n,
+                  who, shown_bytes(GREETING, want), shown_bytes(got, n < sizeof got ? n : sizeof got), n,
                   n == 0 && !ended ? ", nothing within 3 s: was the client ever accepted "
                                      "and handed to a greeter?" : "");
     ck_assert_msg(ended, "%s: after the greeting the server must close the connection "
@@ -840,7 +787,7 @@ START_TEST(log_names_the_client)
                   "    expected: \"%s\"\n    got:      \"%s\"\n"
                   "(the greeter prints the address start_handler() passes it: s->peer and "
                   "s->peer_length, as accept() filled them)",
-                  shown(expected, strlen(expected)), shown(got, length));
+                  shown_bytes(expected, strlen(expected)), shown_bytes(got, length));
 }
 END_TEST
 

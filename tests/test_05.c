@@ -24,6 +24,7 @@
 #undef _FORTIFY_SOURCE
 
 #include "grade.h"
+#include "report_text.h"
 #include "support.h"
 
 #include "echo_handler.h"
@@ -94,64 +95,7 @@ ssize_t recv(int fd, void *buffer, size_t length, int flags)
 
 /* ---- small helpers -------------------------------------------------- */
 
-/* DATA with its control bytes escaped (\n, \xNN), for a message; two
- * buffers, so that one message can show two texts. */
-static const char *shown(const char *data, size_t length)
-{
-    static char buffers[2][512];
-    static int which;
-    char *out = buffers[which ^= 1];
-    size_t used = 0;
-    for (size_t i = 0; i < length && used + 8 < sizeof buffers[0]; i++) {
-        unsigned char c = (unsigned char)data[i];
-        if (c == '\n')
-            used += (size_t)snprintf(out + used, 8, "\\n");
-        else if (c < 32 || c >= 127 || c == '"' || c == '\\')
-            used += (size_t)snprintf(out + used, 8, "\\x%02x", c);
-        else
-            out[used++] = (char)c;
-    }
-    if (length > 0 && used + 8 >= sizeof buffers[0])
-        snprintf(out + used, 8, "...");
-    else
-        out[used] = '\0';
-    return out;
-}
 
-/* The start of TEXT, short enough for a test's message (Check refuses
- * long ones, and a program's output can be 64 KiB): 8 lines at most. */
-static const char *excerpt(const char *text)
-{
-    static char buffers[2][1100];
-    static int which;
-    char *out = buffers[which ^= 1];
-    size_t keep = 0;
-    int lines = 0;
-    while (text[keep] != '\0' && keep < 1000 && lines < 8)
-        lines += text[keep++] == '\n';
-    if (text[keep] == '\0')
-        return text;
-    snprintf(out, sizeof buffers[0], "%.*s[... %zu more bytes]", (int)keep, text,
-             strlen(text) - keep);
-    return out;
-}
-
-static int local_port(int fd)
-{
-    struct sockaddr_in address;
-    socklen_t length = sizeof address;
-    ck_assert_msg(getsockname(fd, (struct sockaddr *)&address, &length) == 0,
-                  "getsockname() failed: %s", strerror(errno));
-    return ntohs(address.sin_port);
-}
-
-/* What the server printed after its "Listening on HOST:PORT" line. */
-static const char *after_listening(const struct server *s)
-{
-    const char *line = strstr(s->log, "Listening on ");
-    const char *end = line ? strchr(line, '\n') : NULL;
-    return end ? end + 1 : "";
-}
 
 /* Start the stage's server.  A test writes to connections the server
  * may have closed: that must fail with EPIPE, not kill the test. */
@@ -199,7 +143,7 @@ static void expect_bytes(const char *got, size_t n, const char *expected, size_t
         return;
     if (length <= 48 && n <= 48)
         ck_abort_msg("%s:\n    expected: \"%s\" (%zu bytes)\n    got:      \"%s\" (%zu bytes%s)",
-                     what, shown(expected, length), length, shown(got, n), n, after);
+                     what, shown_bytes(expected, length), length, shown_bytes(got, n), n, after);
     size_t from = same > 8 ? same - 8 : 0;
     size_t show_expected = length - from < 40 ? length - from : 40;
     size_t show_got = n - from < 40 ? n - from : 40;
@@ -208,8 +152,8 @@ static void expect_bytes(const char *got, size_t n, const char *expected, size_t
         snprintf(right, sizeof right, "; the first %zu are right", same);
     ck_abort_msg("%s:\n    expected %zu bytes, got %zu%s%s.\n"
                  "    expected from byte %zu: \"%s\"\n    got from byte %zu:      \"%s\"",
-                 what, length, n, after, right, from, shown(expected + from, show_expected),
-                 from, shown(got + from, show_got));
+                 what, length, n, after, right, from, shown_bytes(expected + from, show_expected),
+                 from, shown_bytes(got + from, show_got));
 }
 
 /* The client on FD must receive exactly EXPECTED (LENGTH bytes). */
@@ -245,7 +189,7 @@ static void expect_end(int fd, const char *what)
                   "%s: the server must close the connection (end of stream) and send nothing "
                   "more;\ngot %s%s%s", what,
                   n > 0 ? "these extra bytes: \"" : "",
-                  n > 0 ? shown(extra, n) : "no end of stream within 3 s",
+                  n > 0 ? shown_bytes(extra, n) : "no end of stream within 3 s",
                   n > 0 ? "\"" : "");
 }
 
@@ -709,7 +653,7 @@ START_TEST(one_send_per_reply)
            "the reply to \"Hello\" must leave in one send() of \"GOT:Hello\" (prefix and data\n"
            "together: a lone prefix would wait on Nagle's algorithm);\nthere were %d send() "
            "calls, the first of %zu bytes: \"%s\"", send_calls, first_send_length,
-           shown(first_send, first_send_length));
+           shown_bytes(first_send, first_send_length));
 }
 END_TEST
 
