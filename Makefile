@@ -42,7 +42,7 @@ $(STEP_NUMBER):
 endif
 endif
 
-stage_name = $(word $(1),$(STAGES))
+stage_name = $(if $(call valid_step,$(1)),$(word $(1),$(STAGES)))
 valid_step = $(filter 1 2 3 4 5,$(1))
 
 .PHONY: help step run check test clean stress memcheck bench deps

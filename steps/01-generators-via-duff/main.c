@@ -43,15 +43,22 @@ int main(int argc, char **argv)
     struct countdown down = countdown(5);
     struct countup up = countup(5);
     bool down_more = true, up_more = true;
+    int values = 0;
     for (int turn = 0; (down_more || up_more) && turn < MAX_TURNS; turn++) {
         int value;
-        if (down_more && (down_more = countdown_next(&down, &value)))
+        if (down_more && (down_more = countdown_next(&down, &value))) {
             printf("T-minus %d\n", value);
-        if (up_more && (up_more = countup_next(&up, &value)))
+            values++;
+        }
+        if (up_more && (up_more = countup_next(&up, &value))) {
             printf("Up we go %d\n", value);
+            values++;
+        }
     }
     if (down_more || up_more)
         printf("(stopped after %d turns: a generator never finished)\n", MAX_TURNS);
+    else if (values == 0)
+        printf("The generators yielded nothing: they are not written yet.\n");
     else
         printf("Both generators are finished.\n");
     return 0;
