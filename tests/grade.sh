@@ -111,7 +111,7 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)")
     total_passed=$((total_passed + passed))
     total_tests=$((total_tests + tests))
     summary="$summary
-$(printf '  Stage %s  %-6s %s %s' "$number" "$passed/$tests" "$title" "$note")"
+$(printf '  Stage %s  %-6s %s%s' "$number" "$passed/$tests" "$title" "${note:+ $note}")"
     say ""
 done
 
