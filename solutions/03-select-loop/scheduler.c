@@ -166,8 +166,11 @@ static void wait_for_io(void)
 
     trace("select: %d task(s) waiting, nothing else to run", waiting);
     if (select(limit, &readable, &writable, NULL, NULL) < 0) {
-        if (errno == EINTR)
-            return; /* a signal: run() looks at its flags, then we wait again */
+        if (errno == EINTR) {
+            /* A signal: run() looks at its flags, then we wait again. */
+            trace("select: interrupted by a signal");
+            return;
+        }
         if (errno == EBADF) {
             wake_closed_fds();
             return;
