@@ -993,6 +993,39 @@ START_TEST(crowd_beyond_fd_setsize)
 }
 END_TEST
 
+/* The cleanup runs when the scheduler frees the task, after the step has
+ * returned TASK_DONE.  If the step closed the socket but left h->client
+ * set, the cleanup closes that number again: by then it may belong to
+ * another client's connection (a new accept() reuses the lowest free
+ * number).  The test reuses the number on purpose, then frees the task. */
+START_TEST(handler_closes_its_socket_once)
+{
+    ck_assert_msg(freopen("/dev/null", "w", stdout) != NULL, "cannot silence stdout");
+    connect_pair();
+    struct task *t = echo_handler(handler_fd, (struct sockaddr *)&peer, peer_length);
+    enum task_status status = t->step(t);
+    close(client_fd); /* the client ends its stream */
+    for (int turn = 0; turn < 20 && status != TASK_DONE; turn++)
+        status = t->step(t);
+    EXPECT(status == TASK_DONE, "after its client ended the stream, the handler must end "
+           "(return TASK_DONE); it returned %d", (int)status);
+    EXPECT(handler_fd_closed(), "the ended handler must have closed its socket (fd %d)",
+           handler_fd);
+    int reuse = open("/dev/null", O_RDONLY);
+    ck_assert_msg(reuse >= 0, "cannot open /dev/null: %s", strerror(errno));
+    if (reuse != handler_fd) {
+        ck_assert_msg(dup2(reuse, handler_fd) == handler_fd, "dup2: %s", strerror(errno));
+        close(reuse);
+    }
+    task_done(t);
+    EXPECT(fcntl(handler_fd, F_GETFD) >= 0,
+           "when the scheduler freed the ended handler, its cleanup closed fd %d a second "
+           "time,\nand by then that number belonged to another file: after close(h->client), "
+           "set h->client to -1", handler_fd);
+    close(handler_fd);
+}
+END_TEST
+
 static const struct graded_test tests[] = {
     GRADED("5.1", hello_then_world, "\"Hello\\n\" gives \"GOT:Hello\\n\", then \"World\\n\" gives \"GOT:World\\n\""),
     GRADED("5.1", every_byte_value, "every byte value 0 to 255, NUL included, comes back exactly"),
@@ -1007,6 +1040,7 @@ static const struct graded_test tests[] = {
     GRADED_SLOW("5.2", stalled_reader_stalls_only_itself, "a client that never reads stalls only itself, and later gets every byte", 30),
     GRADED("5.2", reset_client_does_not_stop_server, "a client that resets with replies pending does not stop the server"),
     GRADED("5.3", log_lines_in_order, "the server prints \"Connection from\", then \"Connection closed\" and \"Task done\" when the client leaves"),
+    GRADED("5.3", handler_closes_its_socket_once, "an ended handler closes its socket once, and its cleanup leaves that fd number alone"),
     GRADED("5.3", handler_ends_with_its_lines_and_closes, "an ended handler has printed its three lines and closed its socket"),
     GRADED("5.3", server_closes_when_client_ends, "the server closes its side when the client ends its stream"),
     GRADED("5.3", no_fd_kept_after_clients_leave, "the server keeps no fd of clients that left (Linux only)"),
