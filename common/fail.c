@@ -11,8 +11,8 @@
 
 const char *program_name = "course";
 
-static _Noreturn void vfail(int saved_errno, const char *hint,
-                            const char *format, va_list args)
+/* Print the message; the callers end the va_list and exit. */
+static void report(int saved_errno, const char *hint, const char *format, va_list args)
 {
     /* stdout may hold log lines that belong before this message. */
     fflush(stdout);
@@ -23,14 +23,15 @@ static _Noreturn void vfail(int saved_errno, const char *hint,
     fputc('\n', stderr);
     if (hint != NULL && hint[0] != '\0')
         fprintf(stderr, "%s: %s\n", program_name, hint);
-    exit(EXIT_FAILURE);
 }
 
 void fail(const char *hint, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    vfail(0, hint, format, args);
+    report(0, hint, format, args);
+    va_end(args);
+    exit(EXIT_FAILURE);
 }
 
 void fail_errno(const char *hint, const char *format, ...)
@@ -38,5 +39,7 @@ void fail_errno(const char *hint, const char *format, ...)
     int saved_errno = errno;
     va_list args;
     va_start(args, format);
-    vfail(saved_errno, hint, format, args);
+    report(saved_errno, hint, format, args);
+    va_end(args);
+    exit(EXIT_FAILURE);
 }

@@ -4,7 +4,8 @@
  * O_NONBLOCK: select() says "ready", but readiness can vanish before the
  * call (a client resets between select and accept); a blocking call
  * would then stall every task.  FD_CLOEXEC: a program we start must not
- * inherit our sockets.
+ * inherit our sockets.  And the three standard fds must be taken before
+ * any socket is made.
  */
 #ifndef FD_FLAGS_H
 #define FD_FLAGS_H
@@ -12,5 +13,10 @@
 /* Both return 0, or -1 with errno set. */
 int set_nonblocking(int fd);
 int set_cloexec(int fd);
+
+/* Make sure fds 0, 1 and 2 are open (on /dev/null if they were closed),
+ * so that no pipe or socket of ours gets one of those numbers, where a
+ * stray printf() would write into it.  Call it first thing in main(). */
+void open_standard_fds(void);
 
 #endif

@@ -28,7 +28,7 @@ static unsigned short parse_port(const char *text)
     char *end;
     errno = 0;
     long value = strtol(text, &end, 10);
-    if (text[0] == '\0' || *end != '\0' || errno != 0 || value < 0 || value > 65535)
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value > 65535)
         usage_error("bad port '%s': expected a number from 0 to 65535 (0 picks a free port)",
                     text);
     return (unsigned short)value;
@@ -69,7 +69,7 @@ void parse_server_options(int argc, char **argv, const char *summary,
                    "%s\n\n"
                    "  -p, --port PORT   TCP port to listen on (default %d; 0 picks a free one)\n"
                    "  -b, --bind ADDR   address to listen on (default: all IPv4 interfaces;\n"
-                   "                    '::' for all IPv6 ones, 127.0.0.1 for this machine only)\n"
+                   "                    '::' for IPv6, 127.0.0.1 for this machine only)\n"
                    "      --trace       print every scheduler decision as it happens\n"
                    "  -h, --help        show this help and exit\n",
                    program_name, summary, DEFAULT_PORT);

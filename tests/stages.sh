@@ -2,7 +2,8 @@
 # stages.sh - keeps the stage snapshots consistent: the one mechanism.
 #
 #   sh tests/stages.sh check   report every drift, exit 1 if any
-#   sh tests/stages.sh sync    rewrite the carried copies from their source
+#   sh tests/stages.sh sync    rewrite the carried copies from their source,
+#                              and steps/ outside the exercises from solutions/
 #
 # The rules, for each stage NN:
 #  1. steps/NN and solutions/NN hold the same files, identical outside
@@ -11,8 +12,9 @@
 #  2. A file that stage NN shares with stage NN-1 is solutions/NN-1's
 #     file with the exercise markers taken out (in steps/NN as well),
 #     unless tests/evolving.txt lists it as changing in stage NN.
-# So a fix is made once, in the earliest stage that has the file, and
-# `sync` carries it forward.
+# So a fix is made once, in solutions/ of the earliest stage that has
+# the file, and `sync` carries it forward and into steps/; only the
+# stubs inside the exercise regions of steps/ are written by hand.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 mode=${1:-check}
@@ -73,6 +75,18 @@ for dir in solutions/*/; do
             done
             $REGIONS -v mode=outside "solutions/$stage/$name" > "$tmp/outside-solution"
             $REGIONS -v mode=outside "steps/$stage/$name" > "$tmp/outside-step"
+            if [ "$mode" = sync ] && ! cmp -s "$tmp/outside-solution" "$tmp/outside-step" &&
+               cmp -s "$tmp/ids-solutions" "$tmp/ids-steps"; then
+                # The solution's file with each region's body from steps/.
+                cp "solutions/$stage/$name" "$tmp/merged"
+                for id in $(sort -u "$tmp/ids-steps"); do
+                    $REGIONS -v mode=splice -v id="$id" -v donor="steps/$stage/$name" \
+                        "$tmp/merged" > "$tmp/merged.next" && mv "$tmp/merged.next" "$tmp/merged"
+                done
+                cp "$tmp/merged" "steps/$stage/$name"
+                echo "synced steps/$stage/$name outside its exercises from solutions/$stage/$name"
+                $REGIONS -v mode=outside "steps/$stage/$name" > "$tmp/outside-step"
+            fi
             cmp -s "$tmp/outside-solution" "$tmp/outside-step" ||
                 complain "steps/$stage/$name differs from solutions/$stage/$name outside its exercise regions:" \
                          "$(diff "$tmp/outside-solution" "$tmp/outside-step" | head -5)"

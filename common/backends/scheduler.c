@@ -136,10 +136,21 @@ void scheduler_drop_all(void)
         if (send_wait[fd] != NULL)
             release(send_wait[fd]);
         recv_wait[fd] = send_wait[fd] = NULL;
-        if (watched[fd] != 0)
-            io_backend_watch(fd, watched[fd], 0); /* the fd may be closed: no matter */
-        watched[fd] = dirty[fd] = 0;
     }
+    /* Nothing is watched any more: give back the backend (an epoll fd)
+     * and the tables, so that a clean exit leaves nothing behind. */
+    if (backend_open)
+        io_backend_close();
+    backend_open = false;
+    free(recv_wait);
+    free(send_wait);
+    free(watched);
+    free(dirty);
+    free(dirty_list);
+    recv_wait = send_wait = NULL;
+    watched = dirty = NULL;
+    dirty_list = NULL;
+    table_size = 0;
     dirty_count = 0;
     waiting = 0;
 }

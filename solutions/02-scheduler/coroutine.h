@@ -26,6 +26,8 @@
  *    (the compiler says so).
  *  - No CO_YIELD inside a switch statement of your own: its case label
  *    would belong to your switch, not to CO_BEGIN's.
+ *  - A `break` outside any loop or switch of your own leaves CO_BEGIN's
+ *    switch: the generator silently ends.  Use break only inside loops.
  *  - CO_YIELD only between CO_BEGIN and CO_END of the same function.
  *  - Zero the struct coroutine before the first call (CO_START does).
  */

@@ -119,6 +119,8 @@ static void wake(struct task **table, int fd, const char *reason)
 static void wake_closed_fds(void)
 {
     for (int fd = 0; fd <= highest_fd; fd++) {
+        if (recv_wait[fd] == NULL && send_wait[fd] == NULL)
+            continue;
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
         fprintf(stderr, "scheduler: fd %d was closed while a task waited on it\n", fd);

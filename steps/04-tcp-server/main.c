@@ -9,6 +9,7 @@
  */
 #include "address.h"
 #include "fail.h"
+#include "fd_flags.h"
 #include "greeter.h"
 #include "options.h"
 #include "scheduler.h"
@@ -21,6 +22,7 @@
 int main(int argc, char **argv)
 {
     struct server_options options;
+    open_standard_fds();
     program_name = "04-tcp-server";
     parse_server_options(argc, argv,
                          "Stage 4: accept clients in a task, greet each one, hang up.",
@@ -35,6 +37,14 @@ int main(int argc, char **argv)
     spawn(tcp_server((struct sockaddr *)&address, length, greeter));
     run();
 
+    if (stop_signal_received() == 0) {
+        /* run() returned with no signal: every task has ended, which only
+         * a task refused by the scheduler can cause (its message is above). */
+        fprintf(stderr, "%s: no task is left to run after %lu connection(s); stopping\n",
+                program_name, tcp_server_connections());
+        scheduler_drop_all();
+        return 1;
+    }
     printf("Stopped by signal %d (%s) after %lu connection(s)\n", stop_signal_received(),
            strsignal(stop_signal_received()), tcp_server_connections());
     scheduler_drop_all();

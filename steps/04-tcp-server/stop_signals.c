@@ -47,7 +47,7 @@ static enum task_status stop_watcher_step(struct task *self)
     for (;;) {
         YIELD_RECV(self, wake_pipe[0]);
         char bytes[16];
-        if (read(wake_pipe[0], bytes, sizeof bytes) > 0)
+        if (read(wake_pipe[0], bytes, sizeof bytes) > 0 && received != 0)
             scheduler_stop();
     }
     TASK_END(self);
@@ -70,6 +70,9 @@ struct task *stop_on_signals(void)
     if (pipe(wake_pipe) < 0)
         fail_errno("close some files, or raise the limit with 'ulimit -n'",
                    "cannot create the signal pipe");
+    if (wake_pipe[0] >= SCHEDULER_FD_LIMIT)
+        fail("start the server with fewer files open",
+             "the signal pipe got fd %d, which the scheduler cannot watch", wake_pipe[0]);
     for (int i = 0; i < 2; i++)
         if (set_nonblocking(wake_pipe[i]) < 0 || set_cloexec(wake_pipe[i]) < 0)
             fail_errno("", "cannot set the flags of the signal pipe");
@@ -78,10 +81,15 @@ struct task *stop_on_signals(void)
     memset(&action, 0, sizeof action);
     sigemptyset(&action.sa_mask);
     action.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &action, NULL);
+    if (sigaction(SIGPIPE, &action, NULL) < 0)
+        fail_errno("", "cannot ignore SIGPIPE");
+    /* SA_RESTART: a signal during a log line's write() must not lose the
+     * line.  select() is not restarted on Linux, and elsewhere the pipe
+     * wakes it anyway. */
+    action.sa_flags = SA_RESTART;
     action.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &action, NULL);
-    sigaction(SIGTERM, &action, NULL);
+    if (sigaction(SIGINT, &action, NULL) < 0 || sigaction(SIGTERM, &action, NULL) < 0)
+        fail_errno("", "cannot catch SIGINT and SIGTERM");
 
     struct task *t = task_new(sizeof(struct stop_watcher), "stop_on_signals", stop_watcher_step);
     t->cleanup = stop_watcher_cleanup;

@@ -3,9 +3,9 @@
  *
  * The listening socket is non-blocking: select() may call it readable
  * for a client that is gone by the time accept() runs, and a blocking
- * accept() would then freeze every task.  The backlog is the system's
- * maximum, not the original's 5, so a burst of clients waits in the
- * kernel instead of being turned away.
+ * accept() would then freeze every task.  The backlog is SOMAXCONN,
+ * which the kernel caps at its own maximum, not the original's 5, so a
+ * burst of clients waits in the kernel instead of being turned away.
  */
 #include "tcp_server.h"
 
@@ -127,9 +127,14 @@ struct task *tcp_server(const struct sockaddr *address, socklen_t length,
      * before run() starts, and so that the line below names the real
      * port when the user asked for port 0. */
     s->listener = open_listener(address, length);
+    if (s->listener >= SCHEDULER_FD_LIMIT)
+        fail("start the server with fewer files open",
+             "the listening socket got fd %d, which the scheduler cannot watch", s->listener);
+    /* Without the spare fd, running out of fds would make the loop spin. */
     s->spare_fd = open("/dev/null", O_RDONLY);
-    if (s->spare_fd >= 0)
-        set_cloexec(s->spare_fd);
+    if (s->spare_fd < 0 || set_cloexec(s->spare_fd) < 0)
+        fail_errno("check that /dev/null exists, and raise the limit with 'ulimit -n'",
+                   "cannot open the spare file descriptor /dev/null");
 
     struct sockaddr_storage bound;
     socklen_t bound_length = sizeof bound;

@@ -11,6 +11,7 @@
 #include "address.h"
 #include "echo_handler.h"
 #include "fail.h"
+#include "fd_flags.h"
 #include "options.h"
 #include "scheduler.h"
 #include "stop_signals.h"
@@ -22,6 +23,7 @@
 int main(int argc, char **argv)
 {
     struct server_options options;
+    open_standard_fds();
     program_name = "05-echo-handler";
     parse_server_options(argc, argv,
                          "Stage 5: a TCP echo server; one thread, one task per client.",
@@ -36,6 +38,14 @@ int main(int argc, char **argv)
     spawn(tcp_server((struct sockaddr *)&address, length, echo_handler));
     run();
 
+    if (stop_signal_received() == 0) {
+        /* run() returned with no signal: every task has ended, which only
+         * a task refused by the scheduler can cause (its message is above). */
+        fprintf(stderr, "%s: no task is left to run after %lu connection(s); stopping\n",
+                program_name, tcp_server_connections());
+        scheduler_drop_all();
+        return 1;
+    }
     printf("Stopped by signal %d (%s) after %lu connection(s)\n", stop_signal_received(),
            strsignal(stop_signal_received()), tcp_server_connections());
     scheduler_drop_all();
