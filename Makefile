@@ -48,7 +48,7 @@ valid_step = $(filter 1 2 3 4 5,$(1))
 .PHONY: help step run check test clean stress memcheck bench deps
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
 
 step:
 	@if [ -z "$(call valid_step,$(STEP_NUMBER))" ]; then \

@@ -9,6 +9,7 @@
 #include "grade.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,16 +60,28 @@ static void print_hint(const char *exercise)
         printf("          this is a maintainers' check (%s): read the test in tests/\n", exercise);
 }
 
+/* A stage's likely cause of a hang or a crash is the same for every
+ * test: say it in full the first time, and point back to it after. */
+static bool told_hang, told_crash;
+
 static void explain_error(const char *message, const struct stage_info *stage, double timeout)
 {
     int signal_number;
     if (strstr(message, "timeout") != NULL) {
         printf("          the test did not finish within %.0f s, so it was stopped.\n", timeout);
-        printf("          likely cause: %s\n", stage->hang_cause);
+        if (told_hang)
+            printf("          likely cause: as for the first TIMEOUT above.\n");
+        else
+            printf("          likely cause: %s\n", stage->hang_cause);
+        told_hang = true;
     } else if (sscanf(message, "Received signal %d", &signal_number) == 1) {
         printf("          the test crashed: signal %d (%s).\n", signal_number,
                strsignal(signal_number));
-        printf("          likely cause: %s\n", stage->crash_cause);
+        if (told_crash)
+            printf("          likely cause: as for the first CRASH above.\n");
+        else
+            printf("          likely cause: %s\n", stage->crash_cause);
+        told_crash = true;
     } else if (strstr(message, "Early exit") != NULL) {
         printf("          the test process exited before the test ended (%s).\n", message);
         printf("          likely cause: the code called exit() (its message is above the\n"

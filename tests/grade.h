@@ -21,8 +21,11 @@
 #ifndef GRADE_H
 #define GRADE_H
 
+#include "report_text.h"
+
 #include <check.h>
 #include <stddef.h>
+#include <string.h>
 
 struct graded_test {
     const char *exercise;  /* "1.2": the exercise this test grades */
@@ -71,8 +74,10 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         ck_assert_msg(expect_actual_ != NULL                                  \
                           && strcmp(expect_actual_, expect_wanted_) == 0,     \
                       "%s:\n    expected: \"%s\"\n    got:      \"%s\"",      \
-                      (what), expect_wanted_,                                 \
-                      expect_actual_ ? expect_actual_ : "(null)");            \
+                      (what), shown_bytes(expect_wanted_, strlen(expect_wanted_)), \
+                      expect_actual_ ? shown_bytes(expect_actual_,            \
+                                                   strlen(expect_actual_))    \
+                                     : "(null)");                             \
     } while (0)
 
 #endif

@@ -850,7 +850,7 @@ static const struct graded_test tests[] = {
 static const struct stage_info stage = {
     .number = 3,
     .title = "the select loop",
-    .timeout = 5,
+    .timeout = 3,
     .crash_cause = "FD_SET(), recv_wait[fd] or send_wait[fd] with an fd outside 0..FD_SETSIZE-1 "
                    "(park() must refuse such an fd before touching any table or set); or a task "
                    "freed by task_done() while it is still parked in recv_wait or send_wait, or "

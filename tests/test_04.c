@@ -837,7 +837,8 @@ START_TEST(handler_gets_nonblocking_socket_and_address)
            "the handler must get a close-on-exec client socket (set_cloexec())");
     EXPECT(handed_family[0] == AF_INET && handed_port[0] == local_port(lone_client),
            "the handler must get the client's address (family %d, port %d expected; got family "
-           "%d, port %d):\npass (struct sockaddr *)&s->peer and s->peer_length",
+           "%d, port %d):\npass (struct sockaddr *)&s->peer and s->peer_length (4.3), and set\n"
+           "s->peer_length to sizeof s->peer before each accept() (4.2, hint 2)",
            AF_INET, local_port(lone_client), handed_family[0], handed_port[0]);
     EXPECT_INT(tcp_server_connections(), 1, "tcp_server_connections() after one client");
     scheduler_drop_all();
