@@ -469,30 +469,13 @@ START_TEST(sigpipe_is_ignored)
 }
 END_TEST
 
-/* The server's open fds, or -1 where /proc/<pid>/fd is missing. */
-static int count_fds(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
-    DIR *dir = opendir(path);
-    if (dir == NULL)
-        return -1;
-    int count = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL)
-        if (entry->d_name[0] != '.')
-            count++;
-    closedir(dir);
-    return count;
-}
-
 START_TEST(ten_thousand_connections_leak_no_fd)
 {
     enum { BATCH = 100, BATCHES = 100 };
     raise_fd_limit(BATCH + 64);
     struct server s;
     start(&s, NULL);
-    int before = count_fds(s.pid);
+    int before = open_fd_count(s.pid);
     int fds[BATCH];
     for (int b = 0; b < BATCHES; b++) {
         for (int i = 0; i < BATCH; i++)
@@ -505,7 +488,7 @@ START_TEST(ten_thousand_connections_leak_no_fd)
         ck_assert_msg(wait_count(&s, &tally.done, (long)(b + 1) * BATCH, 10000),
                       "after %d connect/close cycles only %ld handlers had ended (\"Task done\");"
                       " the server printed last:\n%s", (b + 1) * BATCH, tally.done, recent(&s));
-        int now_open = count_fds(s.pid);
+        int now_open = open_fd_count(s.pid);
         ck_assert_msg(now_open == before, "after %d connect/close cycles the server had %d fds"
                       " open, %d at the start: it does not close every client's socket",
                       (b + 1) * BATCH, now_open, before);

@@ -81,6 +81,10 @@ char *capture_stdout(void (*fn)(void *arg), void *arg);
 /* The same for stderr. */
 char *capture_stderr(void (*fn)(void *arg), void *arg);
 
+/* How many fds process PID has open, from /proc/PID/fd; -1 where there
+ * is no /proc (macOS): the caller then skips its check. */
+int open_fd_count(pid_t pid);
+
 /* Milliseconds on a monotonic clock. */
 long long now_ms(void);
 

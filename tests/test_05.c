@@ -95,8 +95,6 @@ ssize_t recv(int fd, void *buffer, size_t length, int flags)
 
 /* ---- small helpers -------------------------------------------------- */
 
-
-
 /* Start the stage's server.  A test writes to connections the server
  * may have closed: that must fail with EPIPE, not kill the test. */
 static void start_echo_server(struct server *s, long nofile)
@@ -808,23 +806,6 @@ START_TEST(server_closes_when_client_ends)
 }
 END_TEST
 
-/* How many fds the process PID has open, or -1 if this system does not
- * show it (/proc/PID/fd exists on Linux). */
-static int open_fds(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
-    DIR *dir = opendir(path);
-    if (dir == NULL)
-        return -1;
-    int count = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL)
-        count += entry->d_name[0] != '.';
-    closedir(dir);
-    return count;
-}
-
 START_TEST(no_fd_kept_after_clients_leave)
 {
     enum { CLIENTS = 20 };
@@ -836,7 +817,7 @@ START_TEST(no_fd_kept_after_clients_leave)
     round_trip(first, "x\n", "the first client's reply");
     close(first);
     server_wait_for(&s, "Task done", 1, 3000);
-    int before = open_fds(s.pid);
+    int before = open_fd_count(s.pid);
     if (before < 0) {
         server_stop(&s); /* no /proc here: the fd-limit tests cover it */
         return;
@@ -849,7 +830,7 @@ START_TEST(no_fd_kept_after_clients_leave)
     for (int i = 0; i < CLIENTS; i++)
         close(clients[i]);
     server_wait_for(&s, "Task done", CLIENTS + 1, 3000);
-    int after = open_fds(s.pid);
+    int after = open_fd_count(s.pid);
     server_stop(&s);
     EXPECT(after == before, "the server had %d fds open before 20 clients came and %d after "
            "they left:\neach handler must close its client's socket", before, after);
