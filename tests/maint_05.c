@@ -804,6 +804,10 @@ START_TEST(out_of_fds_the_server_does_not_spin)
     }
     for (int i = 0; i < CLIENTS; i++)
         close(clients[i]);
+    /* Until the served handlers have closed their sockets, the server is
+     * still out of fds and rightly turns a newcomer away. */
+    EXPECT(wait_count(&s, &tally.done, tally.from, 5000),
+           "%ld clients were served and left, but only %ld handlers ended", tally.from, tally.done);
     echo_once(s.port, "after the fds came back\n");
     server_stop(&s);
 }

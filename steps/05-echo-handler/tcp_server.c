@@ -79,13 +79,17 @@ int open_listener(const struct sockaddr *address, socklen_t length)
  * take the spare back: the loop stays quiet, the others stay served. */
 static void refuse_one_client(struct tcp_server *s)
 {
-    fprintf(stderr, "tcp_server: out of file descriptors (%s): refusing a connection; "
-            "raise the limit with 'ulimit -n'\n", strerror(errno));
+    int error = errno;
     if (s->spare_fd >= 0)
         close(s->spare_fd);
+    /* Linux reports EMFILE even when nobody is waiting: only a client
+     * really taken from the backlog is refused, and reported. */
     int client = accept(s->listener, NULL, NULL);
-    if (client >= 0)
+    if (client >= 0) {
         close(client);
+        fprintf(stderr, "tcp_server: out of file descriptors (%s): refusing a connection; "
+                "raise the limit with 'ulimit -n'\n", strerror(error));
+    }
     s->spare_fd = open("/dev/null", O_RDONLY);
     if (s->spare_fd >= 0)
         set_cloexec(s->spare_fd);
