@@ -383,6 +383,10 @@ START_TEST(waiter_waits_for_data)
     spawn(reader("R", p[0], NULL));
     spawn(writer("W", p[1], "hi", 3, -1));
     char *out = run_captured();
+    EXPECT(strcmp(log_text, "R:wait W1 W2 W3 W:wrote") != 0,
+           "run() returned while R still waited for its data (the tasks did: %s):\n"
+           "does park() count the task in `waiting`, and does run() go on while waiting > 0?",
+           log_text);
     EXPECT_STR(log_text, "R:wait W1 W2 W3 W:wrote R:got:hi",
                "what a reader waiting on an empty pipe and a writer that yields 3 times first did\n"
                "(\"R:woke-early\": R was resumed while its pipe was still empty)\n"
