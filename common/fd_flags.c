@@ -3,6 +3,7 @@
  */
 #include "fd_flags.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -20,6 +21,22 @@ int set_cloexec(int fd)
     if (flags < 0)
         return -1;
     return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+int open_pipe(int ends[2])
+{
+    if (pipe(ends) < 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        if (set_nonblocking(ends[i]) < 0 || set_cloexec(ends[i]) < 0) {
+            int saved = errno;
+            close(ends[0]);
+            close(ends[1]);
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
 }
 
 void open_standard_fds(void)

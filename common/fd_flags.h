@@ -14,6 +14,10 @@
 int set_nonblocking(int fd);
 int set_cloexec(int fd);
 
+/* pipe() with both ends non-blocking and close-on-exec: 0, or -1 with
+ * errno set (and nothing left open). */
+int open_pipe(int ends[2]);
+
 /* Make sure fds 0, 1 and 2 are open (on /dev/null if they were closed),
  * so that no pipe or socket of ours gets one of those numbers, where a
  * stray printf() would write into it.  Call it first thing in main(). */

@@ -145,6 +145,8 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
                        : stage->timeout > 0 ? stage->timeout : DEFAULT_TIMEOUT;
         const char *exercise = t ? t->exercise : "?";
         const char *message = tr_msg(results[r]) ? tr_msg(results[r]) : "";
+        /* "[exercise 1.2]", or "[maint]" for a maintainers' check. */
+        const char *tag = isdigit((unsigned char)exercise[0]) ? "exercise " : "";
 
         switch (tr_rtype(results[r])) {
         case CK_PASS:
@@ -152,16 +154,14 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
             printf("  ok      %s\n", name);
             break;
         case CK_FAILURE:
-            printf("  FAIL    %s   [%s%s]\n", name,
-                   isdigit((unsigned char)exercise[0]) ? "exercise " : "", exercise);
+            printf("  FAIL    %s   [%s%s]\n", name, tag, exercise);
             print_indented(message);
             print_hint(exercise);
             break;
         default:
             printf("  %-7s %s   [%s%s]\n",
                    strstr(message, "timeout") ? "TIMEOUT"
-                   : strstr(message, "Early exit") ? "EXITED" : "CRASH", name,
-                   isdigit((unsigned char)exercise[0]) ? "exercise " : "", exercise);
+                   : strstr(message, "Early exit") ? "EXITED" : "CRASH", name, tag, exercise);
             explain_error(message, stage, timeout);
             print_hint(exercise);
             break;

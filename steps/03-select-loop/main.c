@@ -17,11 +17,8 @@
 
 static void make_pipe(int ends[2])
 {
-    if (pipe(ends) < 0)
+    if (open_pipe(ends) < 0)
         fail_errno("close some files, or raise the limit with 'ulimit -n'", "cannot create a pipe");
-    for (int i = 0; i < 2; i++)
-        if (set_nonblocking(ends[i]) < 0 || set_cloexec(ends[i]) < 0)
-            fail_errno("", "cannot set the flags of a pipe");
 }
 
 int main(int argc, char **argv)

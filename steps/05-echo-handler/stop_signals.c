@@ -67,15 +67,12 @@ static void stop_watcher_cleanup(struct task *self)
 
 struct task *stop_on_signals(void)
 {
-    if (pipe(wake_pipe) < 0)
+    if (open_pipe(wake_pipe) < 0)
         fail_errno("close some files, or raise the limit with 'ulimit -n'",
                    "cannot create the signal pipe");
     if (wake_pipe[0] >= SCHEDULER_FD_LIMIT)
         fail("start the server with fewer files open",
              "the signal pipe got fd %d, which the scheduler cannot watch", wake_pipe[0]);
-    for (int i = 0; i < 2; i++)
-        if (set_nonblocking(wake_pipe[i]) < 0 || set_cloexec(wake_pipe[i]) < 0)
-            fail_errno("", "cannot set the flags of the signal pipe");
 
     struct sigaction action;
     memset(&action, 0, sizeof action);
