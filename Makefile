@@ -69,22 +69,22 @@ run:
 	@exec $(BUILD)/$(BACKEND_DIR)$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) $(ARGS)
 
 deps:
-	@sh tests/need-check.sh
+	@sh tests/grader/need-check.sh
 
 check: deps
-	@STEP="$(STEP)" TEST="$(TEST)" TREE="$(TREE)" MAKE="$(MAKE)" sh tests/grade.sh
+	@STEP="$(STEP)" TEST="$(TEST)" TREE="$(TREE)" MAKE="$(MAKE)" sh tests/grader/grade.sh
 
 test: deps
-	@MAKE="$(MAKE)" sh tests/selftest.sh
+	@MAKE="$(MAKE)" sh tests/maint/selftest.sh
 
-# A longer stress run of the final server (tests/stress.sh short: the
+# A longer stress run of the final server (tests/maint/stress.sh short: the
 # version make test runs).
 stress: deps
-	@MAKE="$(MAKE)" sh tests/stress.sh long
+	@MAKE="$(MAKE)" sh tests/maint/stress.sh long
 
 # The final server's tests with the server under valgrind --track-fds=yes.
 memcheck: deps
-	@MAKE="$(MAKE)" sh tests/memcheck.sh
+	@MAKE="$(MAKE)" sh tests/maint/memcheck.sh
 
 # Benchmarks: switch cost, the echo server under load beside a
 # thread-per-connection server and the original Python program, and the

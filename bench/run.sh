@@ -12,7 +12,7 @@
 # Servers, each started afresh for each load on CPU 0 while the load
 # generator runs on CPU 1 (taskset, where there are two CPUs):
 #   course  - solutions/05-echo-handler as the course builds it (select)
-#   select, poll, epoll - the same tasks on common/backends/ (BACKEND=...)
+#   select, poll, epoll - the same tasks on further/ (BACKEND=...)
 #   threads - bench/thread_server.c, one thread per connection
 #   python  - bench/original.py, the original program (where python3 exists)
 set -u
@@ -279,7 +279,7 @@ targets() {
     echo "| memory per connection within 1.5 KB, buffer included | $mem B per handler (malloc); $rss B RSS per client at 1000 clients | $(verdict 'a <= 1536 && b <= 1536' "$mem" "$rss") |"
     echo "| $REFERENCE: 10 active + 990 idle within 1.3x of 10 busy clients' CPU per round trip | $eidle vs $e10 us: $(ratio "$eidle" "$e10")x (vs 1000 busy: $e1000 us) | $(verdict 'a <= 1.3 * b' "$eidle" "$e10") |"
     echo "| (for contrast) course server, 10 active + 990 idle, vs $REFERENCE | $cidle vs $eidle us: $(ratio "$cidle" "$eidle")x | - |"
-    echo "| 5000 concurrent clients served with epoll | see the 5000-client table; also tests/backends.c | - |"
+    echo "| 5000 concurrent clients served with epoll | see the 5000-client table; also tests/maint/backends.c | - |"
 }
 
 cpu_model=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)

@@ -38,9 +38,9 @@ COMMON_H    := $(wildcard common/*.h)
 SOURCES     := $(wildcard $(SRC)/*.c)
 HEADERS     := $(wildcard $(SRC)/*.h)
 LIBRARY     := $(filter-out $(SRC)/main.c,$(SOURCES))
-SUITE_SRC   := tests/test_$(NUMBER).c
-SUPPORT     := tests/grade.c tests/support.c tests/report_text.c
-SUPPORT_H   := tests/grade.h tests/support.h tests/report_text.h
+SUITE_SRC   := tests/grader/test_$(NUMBER).c
+SUPPORT     := tests/grader/grade.c tests/grader/support.c tests/grader/report_text.c
+SUPPORT_H   := tests/grader/grade.h tests/grader/support.h tests/grader/report_text.h
 
 ifeq ($(V),1)
 Q :=
@@ -56,9 +56,9 @@ suite: $(SUITE)
 maint: $(MAINT)
 	@:
 
-# ---- BEGIN BACKEND (going further: common/backends/, tests/backends.c) ----
+# ---- BEGIN BACKEND (going further: further/, tests/maint/backends.c) ----
 # BACKEND=select|poll|epoll builds stage 5 with the scheduler of
-# common/backends/ (its wait behind io_backend.h) in place of the
+# further/ (its wait behind io_backend.h) in place of the
 # stage's scheduler.c and scheduler.h; every task is the stage's own.
 # Unset, nothing here applies; stages 1 to 4 ignore it.
 #
@@ -85,12 +85,12 @@ BACKEND_FROM   := $(SRC)
 BACKEND_SRC    := $(OUT)/backend-src
 BACKEND_COPIES := $(patsubst $(SRC)/%,$(BACKEND_SRC)/%,\
                   $(filter-out $(SRC)/scheduler.c $(SRC)/scheduler.h,$(SOURCES) $(HEADERS)))
-SOURCES := $(filter %.c,$(BACKEND_COPIES)) common/backends/scheduler.c \
-           common/backends/backend_$(BACKEND).c
-HEADERS := $(filter %.h,$(BACKEND_COPIES)) $(wildcard common/backends/*.h)
+SOURCES := $(filter %.c,$(BACKEND_COPIES)) further/scheduler.c \
+           further/backend_$(BACKEND).c
+HEADERS := $(filter %.h,$(BACKEND_COPIES)) $(wildcard further/*.h)
 LIBRARY := $(filter-out $(BACKEND_SRC)/main.c,$(SOURCES))
 # Before the recipes' -Icommon -I$(SRC): the backends' scheduler.h wins.
-ALL_CFLAGS += -Icommon/backends
+ALL_CFLAGS += -Ifurther
 override SRC := $(BACKEND_SRC)
 BACKEND_SUITE := $(OUT)/test-backends
 
@@ -98,17 +98,17 @@ $(BACKEND_SRC)/%: $(BACKEND_FROM)/%
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
-# tests/backends.c: the backend's own checks (5000 clients, fds past
+# tests/maint/backends.c: the backend's own checks (5000 clients, fds past
 # FD_SETSIZE), against this build's program and scheduler.
 .PHONY: backend-suite
 backend-suite: $(BACKEND_SUITE)
 	@:
-$(BACKEND_SUITE): tests/backends.c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
+$(BACKEND_SUITE): tests/maint/backends.c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests \
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
 		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
-		tests/backends.c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
+		tests/maint/backends.c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
 endif
 endif
 # ---- END BACKEND ----
@@ -131,15 +131,15 @@ $(PROGRAM): $(SOURCES) $(HEADERS) $(COMMON) $(COMMON_H) $(STAMP)
 $(SUITE): $(SUITE_SRC) $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests \
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
 		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
 		$(SUITE_SRC) $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
 
-# The maintainers' suite of a stage (tests/maint_NN.c), when it has one:
+# The maintainers' suite of a stage (tests/maint/maint_NN.c), when it has one:
 # checks that grade no exercise (faults, limits), built the same way.
-$(MAINT): tests/maint_$(NUMBER).c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
+$(MAINT): tests/maint/maint_$(NUMBER).c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests \
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
 		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
-		tests/maint_$(NUMBER).c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
+		tests/maint/maint_$(NUMBER).c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@

@@ -1,5 +1,5 @@
 /*
- * backends.c - checks the "going further" scheduler (common/backends/)
+ * backends.c - checks the "going further" scheduler (further/)
  * with whichever backend this build links: BACKEND=select, poll or epoll.
  *
  * Built by tests/stage.mk's `backend-suite` target against stage 5 built
@@ -432,10 +432,10 @@ int main(int argc, char **argv)
     snprintf(title, sizeof title, "going further: the %s backend", io_backend_name);
     const struct stage_info stage = {
         5, title, 10,
-        "the backend's scheduler (common/backends/) touched memory it does not own: "
+        "the backend's scheduler (further/) touched memory it does not own: "
         "a per-fd table not grown, or a task used after task_done()",
         "a task was never woken: the backend lost an fd's interest (see dirty[] in "
-        "common/backends/scheduler.c)",
+        "further/scheduler.c)",
     };
     if (io_backend_fd_limit() > MANY_CLIENTS + 100)
         return grade_stage(argc, argv, &stage, wide_tests, GRADED_COUNT(wide_tests));

@@ -43,7 +43,7 @@
 #define SANITIZED 0
 #endif
 
-/* tests/memcheck.sh runs this suite with the server under Valgrind:
+/* tests/maint/memcheck.sh runs this suite with the server under Valgrind:
  * everything the server does is many times slower, and its memory is
  * Valgrind's. */
 static bool under_valgrind(void)
@@ -837,7 +837,7 @@ static const struct stage_info stage = {
     .number = 5,
     .title = "the final server under faults (maintainers' suite)",
     .timeout = 10,
-    .crash_cause = "the test itself crashed: a bug in tests/maint_05.c, or the server's "
+    .crash_cause = "the test itself crashed: a bug in tests/maint/maint_05.c, or the server's "
                    "behavior left it with something it did not expect.",
     .hang_cause = "the server stopped answering: a task blocked in a system call, or select() "
                   "no longer waking the tasks that wait.",

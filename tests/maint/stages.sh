@@ -1,8 +1,8 @@
 #!/bin/sh
 # stages.sh - keeps the stage snapshots consistent: the one mechanism.
 #
-#   sh tests/stages.sh check   report every drift, exit 1 if any
-#   sh tests/stages.sh sync    rewrite the carried copies from their source,
+#   sh tests/maint/stages.sh check   report every drift, exit 1 if any
+#   sh tests/maint/stages.sh sync    rewrite the carried copies from their source,
 #                              and steps/ outside the exercises from solutions/
 #
 # The rules, for each stage NN:
@@ -11,14 +11,14 @@
 #     NN is numbered NN.M.
 #  2. A file that stage NN shares with stage NN-1 is solutions/NN-1's
 #     file with the exercise markers taken out (in steps/NN as well),
-#     unless tests/evolving.txt lists it as changing in stage NN.
+#     unless tests/maint/evolving.txt lists it as changing in stage NN.
 # So a fix is made once, in solutions/ of the earliest stage that has
 # the file, and `sync` carries it forward and into steps/; only the
 # stubs inside the exercise regions of steps/ are written by hand.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 mode=${1:-check}
-REGIONS="awk -f tests/regions.awk"
+REGIONS="awk -f tests/maint/regions.awk"
 problems=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -26,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 complain() { echo "stages: $*"; problems=$((problems + 1)); }
 
 evolving() { # stage file
-    grep -v '^#' tests/evolving.txt | awk -v s="$1" -v f="$2" '$1 == s && $2 == f { found = 1 } END { exit !found }'
+    grep -v '^#' tests/maint/evolving.txt | awk -v s="$1" -v f="$2" '$1 == s && $2 == f { found = 1 } END { exit !found }'
 }
 
 previous=""
@@ -48,7 +48,7 @@ for dir in solutions/*/; do
                         echo "synced $tree/$stage/$name from solutions/$previous/$name"
                     else
                         complain "$tree/$stage/$name differs from solutions/$previous/$name" \
-                                 "(fix it there and run 'sh tests/stages.sh sync', or list it in tests/evolving.txt)"
+                                 "(fix it there and run 'sh tests/maint/stages.sh sync', or list it in tests/maint/evolving.txt)"
                     fi
                 fi
             done

@@ -2,9 +2,9 @@
 # stub_runs.sh - the learner's untouched stages run without crashing or
 # hanging, and say which exercise is missing.
 #
-#   sh tests/stub_runs.sh BUILD_DIR     (BUILD_DIR holds the steps/ programs)
+#   sh tests/maint/stub_runs.sh BUILD_DIR     (BUILD_DIR holds the steps/ programs)
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 dir=${1:?usage: stub_runs.sh BUILD_DIR}
 status=0
 tmp=$(mktemp -d)

@@ -2,7 +2,7 @@
 # selftest.sh - `make test`: the project's own suite, for maintainers and CI.
 #
 # It proves, from a clean tree, that:
-#   - steps/ and solutions/ are consistent (tests/stages.sh check);
+#   - steps/ and solutions/ are consistent (tests/maint/stages.sh check);
 #   - every stub and every solution compiles with -Werror under gcc and
 #     clang (where present), and under -O2 -D_FORTIFY_SOURCE=2;
 #   - the learner's untouched stages run without crashing or hanging;
@@ -11,11 +11,11 @@
 #   - every exercise is graded: the solutions with that one exercise put
 #     back to its stub fail that exercise's tests;
 #   - the grader reports a crash, a hang, a compile error and a wrong
-#     answer as such (tests/grader_fixtures.sh);
+#     answer as such (tests/maint/grader_fixtures.sh);
 #   - the maintainers' suites and a short stress run pass.
 # It ends with the line "N passed, M failed".
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 # The backends are built and tested on their own (near the end); a
 # BACKEND left in the environment must not reach the stage builds.
 unset BACKEND
@@ -62,7 +62,7 @@ command -v clang >/dev/null 2>&1 && compilers="gcc clang"
 build_stage() { # CC OUT TREE NAME [EXTRA_CFLAGS]
     CC=$1 CFLAGS="${5:--g -O1}" $MAKE --no-print-directory -f tests/stage.mk \
         SRC="$3/$4" NAME="$4" OUT="$2" program suite &&
-    if [ -f "tests/maint_$(echo "$4" | cut -c1-2).c" ]; then
+    if [ -f "tests/maint/maint_$(echo "$4" | cut -c1-2).c" ]; then
         CC=$1 CFLAGS="${5:--g -O1}" $MAKE --no-print-directory -f tests/stage.mk \
             SRC="$3/$4" NAME="$4" OUT="$2" maint
     fi
@@ -74,7 +74,7 @@ fortified() { # NAME: built optimized and fortified, still passes its suite
 }
 
 echo "Consistency"
-check "steps/ and solutions/ agree outside the exercises; carried files match" sh tests/stages.sh check
+check "steps/ and solutions/ agree outside the exercises; carried files match" sh tests/maint/stages.sh check
 
 echo "Builds (-Wall -Wextra -Wpedantic -Werror)"
 for cc in $compilers; do
@@ -90,22 +90,22 @@ for name in $stage_names; do
 done
 
 echo "The learner's untouched stages run, and say what is missing"
-check "the untouched stages run without crashing or hanging" sh tests/stub_runs.sh "$ROOT/gcc/steps"
+check "the untouched stages run without crashing or hanging" sh tests/maint/stub_runs.sh "$ROOT/gcc/steps"
 
 echo "Grades"
 for name in $stage_names; do
     number=$(echo "$name" | sed 's/^0*\([0-9]*\)-.*/\1/')
     check "solutions/$name scores 100%" \
-        env QUIET=1 TREE=solutions STEP="$number" BUILD="$ROOT/grades" sh tests/grade.sh
+        env QUIET=1 TREE=solutions STEP="$number" BUILD="$ROOT/grades" sh tests/grader/grade.sh
     check "solutions/$name scores 100% under ASan+UBSan+LSan" \
         env QUIET=1 TREE=solutions STEP="$number" SANITIZE=1 CFLAGS="-g -O1" \
-            BUILD="$ROOT/sanitize" sh tests/grade.sh
+            BUILD="$ROOT/sanitize" sh tests/grader/grade.sh
     check "the untouched steps/$name fails its grade" \
-        expect_failure env QUIET=1 TREE=steps STEP="$number" BUILD="$ROOT/grades" sh tests/grade.sh
+        expect_failure env QUIET=1 TREE=steps STEP="$number" BUILD="$ROOT/grades" sh tests/grader/grade.sh
 done
 
 echo "Every exercise is graded (solutions with one exercise undone fail its tests)"
-exercises=$(awk -v mode=ids -f tests/regions.awk solutions/*/*.[ch] | sort -t. -k1,1n -k2,2n -u)
+exercises=$(awk -v mode=ids -f tests/maint/regions.awk solutions/*/*.[ch] | sort -t. -k1,1n -k2,2n -u)
 mutant() { # EXERCISE
     id=$1
     mutant_number=${id%%.*}
@@ -114,7 +114,7 @@ mutant() { # EXERCISE
     mkdir -p "$dir"
     for file in "solutions/$mutant_stage"/*; do
         base=$(basename "$file")
-        awk -v mode=splice -v id="$id" -v donor="steps/$mutant_stage/$base" -f tests/regions.awk \
+        awk -v mode=splice -v id="$id" -v donor="steps/$mutant_stage/$base" -f tests/maint/regions.awk \
             "$file" > "$dir/$base" || return 2
     done
     if diff -r -q "solutions/$mutant_stage" "$dir" > /dev/null; then
@@ -122,7 +122,7 @@ mutant() { # EXERCISE
         return 1
     fi
     env QUIET=1 SRC_ROOT="$ROOT/mutants/$id" STEP="$mutant_number" TEST="$id" \
-        BUILD="$ROOT/mutants/$id/build" sh tests/grade.sh > "$dir.grade" 2>&1
+        BUILD="$ROOT/mutants/$id/build" sh tests/grader/grade.sh > "$dir.grade" 2>&1
     cat "$dir.grade"
     score=$(sed -n 's/^Score: //p' "$dir.grade")
     case "$score" in
@@ -140,9 +140,9 @@ done
 
 echo "The grader itself"
 check "the grader reports crashes, hangs, compile errors and wrong answers" \
-    sh tests/grader_fixtures.sh "$ROOT/fixtures"
+    sh tests/maint/grader_fixtures.sh "$ROOT/fixtures"
 
-if [ -f tests/maint_05.c ]; then
+if [ -f tests/maint/maint_05.c ]; then
     echo "The final server under faults"
     check "maintainers' suite of the final server" "$ROOT/gcc/solutions/maint-05-echo-handler"
     check "maintainers' suite of the final server under ASan+UBSan+LSan" \
@@ -164,8 +164,8 @@ for backend in $backends; do
         backend_suites "$backend"
 done
 
-if [ -f tests/stress.sh ]; then
-    check "a short stress run against the final server" sh tests/stress.sh
+if [ -f tests/maint/stress.sh ]; then
+    check "a short stress run against the final server" sh tests/maint/stress.sh
 fi
 
 elapsed=$(( $(date +%s) - started ))

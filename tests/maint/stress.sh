@@ -1,8 +1,8 @@
 #!/bin/sh
-# stress.sh - the solved final server under tests/stress.c's random
+# stress.sh - the solved final server under tests/maint/stress.c's random
 # clients, then a look at how it ended.
 #
-#   sh tests/stress.sh [short|long] [STRESS OPTIONS...]
+#   sh tests/maint/stress.sh [short|long] [STRESS OPTIONS...]
 #
 # short (the default): 50 clients at once for 5 s; long: 300 for 60 s.
 # Other options go to the stress client as they are (--seed X to replay
@@ -16,7 +16,7 @@
 # The server runs on 127.0.0.1, a port of the system's choosing, and is
 # killed on every way out.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 
 mode=short
 case ${1:-} in
@@ -76,7 +76,7 @@ fi
 # $SAN and ${CFLAGS} are lists of words: split on purpose.
 # shellcheck disable=SC2086
 if $CC -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror ${CFLAGS:--g -O2} \
-        $SAN tests/stress.c -o "$dir/stress"; then
+        $SAN tests/maint/stress.c -o "$dir/stress"; then
     pass "the stress client builds ($dir/stress)"
 else
     fail "the stress client does not build"

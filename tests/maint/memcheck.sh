@@ -2,14 +2,14 @@
 # memcheck.sh - the solved final server under Valgrind, driven by the
 # stage 5 suites: memory errors, leaks and fds left open.
 #
-#   sh tests/memcheck.sh [FILTER]
+#   sh tests/maint/memcheck.sh [FILTER]
 #
 # The suites start STAGE_BINARY, a define fixed when they are built; here
 # they are built against a wrapper that execs Valgrind on the real server
 # (same pid, so the tests still signal and inspect the server itself),
 # one log per server process in build/memcheck/logs/valgrind-PID.log.
-# Suites: tests/test_05.c (the graded one) when it exists, and
-# tests/maint_05.c; FILTER, if given, selects tests as in `make check`.
+# Suites: tests/grader/test_05.c (the graded one) when it exists, and
+# tests/maint/maint_05.c; FILTER, if given, selects tests as in `make check`.
 #
 # Checks, one pass/fail each: the server and each suite build; each suite
 # passes with the server under Valgrind; and for every server process,
@@ -19,7 +19,7 @@
 # MEMCHECK_SRC=DIR checks another copy of the stage (a mutant, say)
 # instead of solutions/05-echo-handler.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 
 filter=${1:-}
 MAKE=${MAKE:-make}
@@ -68,7 +68,7 @@ fi
 wrapper=$absolute/05-echo-handler-under-valgrind
 cat > "$wrapper" <<EOF
 #!/bin/sh
-# Written by tests/memcheck.sh: the server, under Valgrind, same pid.
+# Written by tests/maint/memcheck.sh: the server, under Valgrind, same pid.
 exec valgrind --leak-check=full --track-fds=yes --error-exitcode=99 \\
     --errors-for-leak-kinds=definite --log-file="$absolute/logs/valgrind-%p.log" \\
     "$absolute/05-echo-handler" "\$@"
@@ -81,15 +81,15 @@ for file in "$src"/*.c; do
     [ "$(basename "$file")" = main.c ] || library="$library $file"
 done
 suites=
-for suite in tests/test_05.c tests/maint_05.c; do
+for suite in tests/grader/test_05.c tests/maint/maint_05.c; do
     [ -f "$suite" ] || continue
     name=$(basename "$suite" .c)
     # Word splitting of the flag lists is wanted here.
     # shellcheck disable=SC2046,SC2086
     if $CC -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror -g -O1 \
-            $(pkg-config --cflags check) -Icommon -I"$src" -Itests \
+            $(pkg-config --cflags check) -Icommon -I"$src" -Itests/grader \
             -DSTAGE_BINARY="\"$wrapper\"" \
-            "$suite" tests/grade.c tests/support.c tests/report_text.c $library common/*.c \
+            "$suite" tests/grader/grade.c tests/grader/support.c tests/grader/report_text.c $library common/*.c \
             $(pkg-config --libs check) -o "$dir/$name"; then
         pass "$suite builds against the wrapper"
         suites="$suites $name"

@@ -13,7 +13,7 @@
 # and never keeps the other stages from being graded.  Exit status: 0
 # when every graded test passed, 1 otherwise, 2 when no test ran.
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 # Grading uses each stage's own scheduler: a BACKEND left in the
 # environment (TUTORIAL.md, "Going further") must not reach the builds.
 unset BACKEND
@@ -61,7 +61,7 @@ for name in $stages; do
     number=$(echo "$name" | sed 's/^0*\([0-9]*\)-.*/\1/')
     nn=$(echo "$name" | cut -c1-2)
     src=$SRC_ROOT/$name
-    suite_src=tests/test_$nn.c
+    suite_src=tests/grader/test_$nn.c
     count=$(grep -c '^[[:space:]]*GRADED\(_SLOW\)\{0,1\}(' "$suite_src" 2>/dev/null)
     count=${count:-0}
     title=$(sed -n 's/^[[:space:]]*\.title = "\(.*\)",$/\1/p' "$suite_src" | head -n 1)

@@ -9,9 +9,9 @@
 # grades them, and checks that each mistake is reported as what it is,
 # that the grade fails, and that it all ends in bounded time.
 #
-#   sh tests/grader_fixtures.sh WORK_DIR
+#   sh tests/maint/grader_fixtures.sh WORK_DIR
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 work=${1:?usage: grader_fixtures.sh WORK_DIR}
 rm -rf "$work"
 mkdir -p "$work/tree" "$work/donors"
@@ -21,7 +21,7 @@ mkdir -p "$work/tree" "$work/donors"
 put_back() {
     donor="$work/donors/$2.$3"
     printf '/* BEGIN EXERCISE %s */\n%s\n/* END EXERCISE %s */\n' "$3" "$4" "$3" > "$donor"
-    awk -v mode=splice -v id="$3" -v donor="$donor" -f tests/regions.awk \
+    awk -v mode=splice -v id="$3" -v donor="$donor" -f tests/maint/regions.awk \
         "solutions/$1/$2" > "$work/tree/$1/$2"
 }
 
@@ -50,7 +50,7 @@ put_back 03-select-loop scheduler.c 3.2 '
 limit=300
 started=$(date +%s)
 env QUIET=0 SRC_ROOT="$work/tree" STEP="1 2 3" BUILD="$work/build" SUITE_LIMIT=$limit \
-    sh tests/grade.sh > "$work/report" 2>&1
+    sh tests/grader/grade.sh > "$work/report" 2>&1
 status=$?
 elapsed=$(( $(date +%s) - started ))
 cat "$work/report"
