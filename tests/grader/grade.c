@@ -91,6 +91,15 @@ static void explain_error(const char *message, const struct stage_info *stage, d
     }
 }
 
+/* GRADE_RESULTS=file: also write one machine-readable line per test,
+ *     test<TAB>STAGE<TAB>EXERCISE<TAB>ok|FAIL|CRASH|TIMEOUT|EXITED<TAB>NAME
+ * appended to the file, for the reports (build/report/) and make progress. */
+static FILE *open_results(void)
+{
+    const char *path = getenv("GRADE_RESULTS");
+    return path != NULL && *path != '\0' ? fopen(path, "a") : NULL;
+}
+
 int grade_stage(int argc, char **argv, const struct stage_info *stage,
                 const struct graded_test *tests, size_t count)
 {
@@ -133,6 +142,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     srunner_run_all(runner, CK_SILENT);
     fflush(stdout);
 
+    FILE *machine = open_results();
     TestResult **results = srunner_results(runner);
     int run = srunner_ntests_run(runner), passed = 0;
     for (int r = 0; r < run; r++) {
@@ -147,6 +157,12 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         const char *message = tr_msg(results[r]) ? tr_msg(results[r]) : "";
         /* "[exercise 1.2]", or "[maint]" for a maintainers' check. */
         const char *tag = isdigit((unsigned char)exercise[0]) ? "exercise " : "";
+        const char *verdict = tr_rtype(results[r]) == CK_PASS ? "ok"
+                            : tr_rtype(results[r]) == CK_FAILURE ? "FAIL"
+                            : strstr(message, "timeout") ? "TIMEOUT"
+                            : strstr(message, "Early exit") ? "EXITED" : "CRASH";
+        if (machine != NULL)
+            fprintf(machine, "test\t%d\t%s\t%s\t%s\n", stage->number, exercise, verdict, name);
 
         switch (tr_rtype(results[r])) {
         case CK_PASS:
@@ -159,9 +175,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
             print_hint(exercise);
             break;
         default:
-            printf("  %-7s %s   [%s%s]\n",
-                   strstr(message, "timeout") ? "TIMEOUT"
-                   : strstr(message, "Early exit") ? "EXITED" : "CRASH", name, tag, exercise);
+            printf("  %-7s %s   [%s%s]\n", verdict, name, tag, exercise);
             explain_error(message, stage, timeout);
             print_hint(exercise);
             break;
@@ -169,6 +183,8 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     }
     printf("Stage %d score: %d/%d\n", stage->number, passed, run);
     fflush(stdout);
+    if (machine != NULL)
+        fclose(machine);
     free(results);
     srunner_free(runner);
     return run == 0 ? 2 : passed == run ? 0 : 1;
