@@ -168,6 +168,13 @@ if [ -f tests/maint/stress.sh ]; then
     check "a short stress run against the final server" sh tests/maint/stress.sh
 fi
 
+# Further groups of checks, one file per topic (tests/maint/selftest.d/):
+# each is sourced here and uses check and expect_failure as above.
+for part in tests/maint/selftest.d/*.sh; do
+    [ -f "$part" ] || continue
+    . "./$part"
+done
+
 elapsed=$(( $(date +%s) - started ))
 echo ""
 if [ "$failed" -gt 0 ]; then
