@@ -39,6 +39,13 @@ fi
 
 say() { [ "$QUIET" = 1 ] || printf '%s\n' "$*"; }
 
+# Every suite appends one line per test here (tests/grader/grade.c,
+# GRADE_RESULTS); the reports under $BUILD/report are made from it.
+RESULTS=$OUT/results.tsv
+: > "$RESULTS" || exit 2
+GRADE_RESULTS=$(pwd)/$RESULTS
+export GRADE_RESULTS
+
 stages=""
 for dir in solutions/*/; do
     name=$(basename "$dir")
@@ -114,6 +121,10 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)")
 $(printf '  Stage %s  %-6s %s%s' "$number" "$passed/$tests" "$title" "${note:+ $note}")"
     say ""
 done
+
+if [ -f tests/grader/report.sh ]; then
+    sh tests/grader/report.sh "$RESULTS" "$BUILD/report"
+fi
 
 echo "Summary:$summary"
 echo "Score: $total_passed/$total_tests"
