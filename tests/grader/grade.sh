@@ -43,7 +43,10 @@ say() { [ "$QUIET" = 1 ] || printf '%s\n' "$*"; }
 # GRADE_RESULTS); the reports under $BUILD/report are made from it.
 RESULTS=$OUT/results.tsv
 : > "$RESULTS" || exit 2
-GRADE_RESULTS=$(pwd)/$RESULTS
+case $RESULTS in
+    /*) GRADE_RESULTS=$RESULTS ;;
+    *) GRADE_RESULTS=$(pwd)/$RESULTS ;;
+esac
 export GRADE_RESULTS
 
 stages=""
