@@ -12,9 +12,14 @@
 #   - the same hints: each `<details><summary>Hints</summary>` block
 #     (`<summary>힌트</summary>` in Korean) with the same numbered items,
 #     and every other folded block in the same place;
-#   - the same tables, row for row;
+#   - the same tables, with as many rows;
 #   - every fenced code block byte for byte, indentation included
-#     (commands, program output, the grader's lines, pictures).
+#     (commands, program output, the grader's lines, pictures);
+#   - and, section by section (heading to heading), every `inline code`
+#     of the English text somewhere in the Korean text of that section
+#     (commands, names, values, whatever the line breaks), so that a
+#     command or a name dropped in translation is found.  The Korean may
+#     have more (its glossary, the notes on the Korean tools).
 # The first difference is reported with both line numbers, and the exit
 # status is 1.  2 means a file is missing.
 set -u
@@ -52,6 +57,7 @@ function end_table() {
 FNR == 1 {
     file = (FILENAME == en) ? "en" : "ko"
     in_code = 0; in_details = 0; table_rows = 0; exercise = ""
+    sections[file] = 0; section_line[file, 0] = 1; section_text[file, 0] = ""
 }
 in_code {
     code = code "\n" $0
@@ -69,6 +75,7 @@ in_code {
     item("code block", $0, FNR)
     next
 }
+!/^#+ / { section_text[file, sections[file]] = section_text[file, sections[file]] " " $0 }
 /^\|/ {
     if (table_rows == 0) { table_first = $0; table_line = FNR }
     table_rows++
@@ -76,6 +83,10 @@ in_code {
 }
 { end_table() }
 /^#+ / {
+    sections[file]++
+    section_line[file, sections[file]] = FNR
+    section_head[file, sections[file]] = $0
+    section_text[file, sections[file]] = ""
     level = index($0, " ") - 1
     if (file == "en" && match($0, /^### Exercise [0-9]+\.[0-9]+:/))
         exercise = substr($0, 14, RLENGTH - 14)
@@ -126,7 +137,22 @@ END {
         print "headings, exercises, hints and tables must match; code blocks byte for byte."
         exit 1
     }
-    printf "tutorials: %s and %s agree (%d items: headings, exercises, hints, tables, code blocks)\n", en, ko, count
+    for (i = 0; i <= sections["en"]; i++) {
+        text = section_text["en", i]; gsub(/[ \t]+/, " ", text)
+        other = section_text["ko", i]; gsub(/[ \t]+/, " ", other)
+        while (match(text, /`[^`]+`/)) {
+            span = substr(text, RSTART, RLENGTH)
+            text = substr(text, RSTART + RLENGTH)
+            if (index(other, span) > 0)
+                continue
+            printf "tutorials: %s lacks %s in the section where %s has it:\n", ko, span, en
+            printf "  %s:%d: %s\n", en, section_line["en", i], i ? section_head["en", i] : "(before the first heading)"
+            printf "  %s:%d: %s\n", ko, section_line["ko", i], i ? section_head["ko", i] : "(before the first heading)"
+            print "Commands, names and values in `inline code` stay as they are in a translation."
+            exit 1
+        }
+    }
+    printf "tutorials: %s and %s agree (%d items: headings, exercises, hints, tables, code blocks; inline code in %d sections)\n", en, ko, count, sections["en"] + 1
 }
 function describe(f, name, i,    w) {
     if (i > n[f]) {

@@ -10,6 +10,6 @@ drifted_korean_fails() {
 }
 
 echo "Tutorials"
-check "TUTORIAL.ko.md matches TUTORIAL.md: headings, exercises, hints, tables, code" \
+check "TUTORIAL.ko.md matches TUTORIAL.md: headings, exercises, hints, tables, code, inline code" \
     sh tests/maint/tutorials.sh
 check "the tutorials check refuses a Korean copy with one code byte changed" drifted_korean_fails
