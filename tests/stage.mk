@@ -90,7 +90,8 @@ SOURCES := $(filter %.c,$(BACKEND_COPIES)) further/scheduler.c \
 HEADERS := $(filter %.h,$(BACKEND_COPIES)) $(wildcard further/*.h)
 LIBRARY := $(filter-out $(BACKEND_SRC)/main.c,$(SOURCES))
 # Before the recipes' -Icommon -I$(SRC): the backends' scheduler.h wins.
-ALL_CFLAGS += -Ifurther
+# SCHEDULER_HAS_TIMERS: common/options.c accepts --idle-timeout.
+ALL_CFLAGS += -Ifurther -DSCHEDULER_HAS_TIMERS
 override SRC := $(BACKEND_SRC)
 BACKEND_SUITE := $(OUT)/test-backends
 
