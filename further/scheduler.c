@@ -176,6 +176,7 @@ static struct timer heap_pop(void)
 
 void spawn(struct task *t)
 {
+    open_backend(); /* before the first task runs: its fds are counted after ours */
     trace("spawn task %u (%s)", t->id, t->name);
     task_queue_push(&tasks, t);
 }

@@ -110,6 +110,18 @@ $(BACKEND_SUITE): tests/maint/backends.c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HE
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
 		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
 		tests/maint/backends.c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
+
+# tests/maint/timers.c: sleeping tasks and --idle-timeout, the same way.
+TIMER_SUITE := $(OUT)/test-timers
+.PHONY: timer-suite
+timer-suite: $(TIMER_SUITE)
+	@:
+$(TIMER_SUITE): tests/maint/timers.c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
+		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
+		tests/maint/timers.c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
 endif
 endif
 # ---- END BACKEND ----
