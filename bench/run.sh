@@ -474,3 +474,42 @@ echo
 targets
 echo
 echo "Wrote $REPORT${chart_note:+ (}${chart_note}${chart_note:+)}$( [ -f "$CHART" ] && echo " and $CHART") in ${elapsed} s."
+
+# ---- the TUTORIAL's figures, from this run ---------------------------------------
+# The "Going further" chapter quotes RESULTS.md between its bench: markers;
+# they are rewritten here, so the chapter never quotes another run
+# (tests/maint/figures.sh checks it).
+section() { # HEADING: that section of $REPORT, heading included, up to the next one
+    awk -v h="$1" '
+        index($0, h) == 1 { on = 1; print; next }
+        on && /^##/ { exit }
+        on { print }' "$REPORT"
+}
+splice() { # NAME FILE: replace the bench:NAME block of TUTORIAL.md with FILE
+    awk -v name="$1" -v file="$2" '
+        index($0, "<!-- BEGIN bench:" name " ") == 1 {
+            print; while ((getline line < file) > 0) print line; skip = 1; next }
+        index($0, "<!-- END bench:" name " ") == 1 || $0 == "<!-- END bench:" name " -->" { skip = 0 }
+        !skip { print }' TUTORIAL.md > "$OUT/TUTORIAL.md" && cat "$OUT/TUTORIAL.md" > TUTORIAL.md
+}
+{
+    echo
+    echo "From \`make bench\` on $(date -u '+%Y-%m-%d'): $CPUS CPUs ($cpu_model), $(uname -sr)."
+    echo
+    section "### Syscalls per round trip" | sed 1,2d
+} > "$OUT/syscalls.md"
+{
+    echo
+    echo "From \`make bench\` on $(date -u '+%Y-%m-%d'): $CPUS CPUs ($cpu_model), $(uname -sr)."
+    echo
+    echo "#### Targets"
+    section "## Targets" | sed 1d
+    for heading in "### Switch cost" "### Server CPU per round trip" "### 10 + 990 idle" "### 1 + 500 at 1 B/s"; do
+        section "$heading" | sed 's/^###/####/'
+    done
+} > "$OUT/results.md"
+if grep -q "^<!-- BEGIN bench:results " TUTORIAL.md; then
+    splice syscalls "$OUT/syscalls.md"
+    splice results "$OUT/results.md"
+    echo "Copied the tables into TUTORIAL.md (Going further)."
+fi

@@ -434,7 +434,7 @@ int main(int argc, char **argv)
         5, title, 10,
         "the backend's scheduler (further/) touched memory it does not own: "
         "a per-fd table not grown, or a task used after task_done()",
-        "a task was never woken: the backend lost an fd's interest (see dirty[] in "
+        "a task was never woken: the backend lost an fd's interest (see park() in "
         "further/scheduler.c)",
     };
     if (io_backend_fd_limit() > MANY_CLIENTS + 100)
