@@ -6,8 +6,8 @@
 #
 # Environment: CC (default cc), BENCH_SECONDS (one round's window,
 # default 0.4), BENCH_ROUNDS (default 3).  Every load goes to 127.0.0.1
-# and is bounded in time and in clients; the whole run stays under two
-# minutes on a 2-core machine.
+# and is bounded in time and in clients; the whole run stays near three
+# minutes on a 2-core machine (it was under two before the peers and strace).
 #
 # Servers, each started afresh for each load on CPU 0 while the load
 # generator runs on CPU 1 (taskset, where there are two CPUs):

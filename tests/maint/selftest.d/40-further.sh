@@ -32,3 +32,6 @@ stage_refuses_idle_timeout() {
 }
 check "the stages' own server refuses --idle-timeout, naming the build that has it" \
     stage_refuses_idle_timeout
+
+check "TUTORIAL.md's Going further quotes only figures that bench/RESULTS.md contains" \
+    sh tests/maint/figures.sh
