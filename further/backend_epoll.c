@@ -70,7 +70,8 @@ int io_backend_watch(int fd, int old, int now)
     struct epoll_event event = { 0 };
     event.events = ((now & IO_READ) ? EPOLLIN : 0u) | ((now & IO_WRITE) ? EPOLLOUT : 0u);
     event.data.fd = fd;
-    /* Unknown: try the likelier call, then the other. */
+    /* The scheduler's idea of the kernel's list can be stale (the fd
+     * closed, its number reused): try the likelier call, then the other. */
     int op = old > 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
     if (epoll_ctl(epoll_fd, op, fd, &event) == 0)
         return 0;

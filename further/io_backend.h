@@ -48,7 +48,9 @@ int io_backend_fd_limit(void);
 #define IO_UNKNOWN (-1)
 
 /* FD was watched for OLD (0: not at all; IO_UNKNOWN) and must now be
- * watched for NOW (0: not at all).
+ * watched for NOW (0: not at all).  Called with OLD == NOW when the fd
+ * may have been closed and reopened since it was registered (a backend
+ * with state in the kernel, like epoll, must then register it again).
  * 0, or -1 with errno (the fd cannot be watched: the task waiting on it
  * must be ended). */
 int io_backend_watch(int fd, int old, int now);

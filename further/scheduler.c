@@ -318,16 +318,20 @@ static void park(struct task *t, enum task_status status)
     }
     s->tried_send = 0;
     int old = s->watched;
-    if (s->owner != t->id || (status == TASK_RECV && s->woken)) {
-        old = IO_UNKNOWN; /* maybe a new fd under an old number */
-        if (s->owner != t->id)
-            s->client = 0;
+    /* Maybe a new fd under an old number: tell the backend again, even
+     * if nothing changed (OLD == NOW).  Another task's fd most likely
+     * is new (IO_UNKNOWN: epoll tries adding first); the same task's,
+     * most likely is not (epoll tries modifying first). */
+    bool again = status == TASK_RECV && s->woken;
+    if (s->owner != t->id) {
+        old = IO_UNKNOWN;
+        s->client = 0;
         s->owner = t->id;
     }
     s->woken = 0;
     table[fd] = t;
     int want = wanted(fd);
-    if (want != old) {
+    if (want != old || again) {
         if (io_backend_watch(fd, old, want) < 0) {
             fprintf(stderr, "scheduler: the %s backend cannot watch fd %d for task %u (%s): "
                     "%s; ending that task\n",
