@@ -227,9 +227,20 @@ START_TEST(idle_client_is_closed)
     bool done = server_wait_for(&s, "Task done\n", 1, 2000);
     EXPECT(echo_once(active, "still"), "the active client lost its echo after the idle one "
            "was closed");
+    /* The listener and the signal pipe wait to receive for ever, with no
+     * deadline: a newcomer is still accepted, and SIGTERM still heard. */
+    int newcomer = connect_to(s.port);
+    bool served = echo_once(newcomer, "newcomer");
+    close(newcomer);
     close(active);
     close(idle);
-    server_stop(&s);
+    int status = server_stop(&s);
+    EXPECT(served, "after more than the idle timeout, a newcomer got no echo: was the "
+           "listener timed out? The server printed:\n%s", s.log);
+    EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0
+           && strstr(s.log, "Stopped by signal") != NULL,
+           "on SIGTERM after the idle timeout the server should stop cleanly (was the signal "
+           "pipe timed out?); status 0x%x, output:\n%s", (unsigned)status, s.log);
     EXPECT(ended, "with --idle-timeout 1, an idle client was still connected after 4 s; the "
            "server printed:\n%s", s.log);
     EXPECT(after >= 900, "the idle client was closed after %lld ms, before its 1 s", after);
@@ -334,7 +345,7 @@ static const struct graded_test tests[] = {
     GRADED("time", many_sleepers_wake_in_order, "3000 sleepers all wake, in the order of their deadlines"),
     GRADED("time", sleepers_beside_io_waits, "a sleeper wakes a reader on a pipe; the wait costs no CPU"),
     GRADED("time", idle_timeout_needs_a_number, "--idle-timeout soon is refused, naming the value"),
-    GRADED("time", idle_client_is_closed, "--idle-timeout 1 closes an idle client, logs it, keeps the active one"),
+    GRADED("time", idle_client_is_closed, "--idle-timeout 1 closes an idle client, logs it, keeps the active one, the listener and the signal pipe"),
 };
 
 static const struct graded_test select_tests[] = {
@@ -342,7 +353,7 @@ static const struct graded_test select_tests[] = {
     GRADED("time", many_sleepers_wake_in_order, "3000 sleepers all wake, in the order of their deadlines"),
     GRADED("time", sleepers_beside_io_waits, "a sleeper wakes a reader on a pipe; the wait costs no CPU"),
     GRADED("time", idle_timeout_needs_a_number, "--idle-timeout soon is refused, naming the value"),
-    GRADED("time", idle_client_is_closed, "--idle-timeout 1 closes an idle client, logs it, keeps the active one"),
+    GRADED("time", idle_client_is_closed, "--idle-timeout 1 closes an idle client, logs it, keeps the active one, the listener and the signal pipe"),
     GRADED_SLOW("time", idle_timeout_frees_a_full_select_server, "--idle-timeout 2: 1100 idle clients closed, the active one kept, a newcomer served", 20),
 };
 
