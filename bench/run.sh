@@ -333,12 +333,13 @@ tables() {
         echo
         echo "### $(load_label "$l") client(s)"
         echo
-        echo "| server | round trips/s | p50 us | p99 us | CPU us/rt | CPU vs $REFERENCE | RSS B/client |"
-        echo "|---|---|---|---|---|---|---|"
+        echo "| server | round trips/s | p50 us | p99 us | CPU us/rt | CPU vs $REFERENCE | syscalls/rt | RSS B/client |"
+        echo "|---|---|---|---|---|---|---|---|"
         ref=$(get "$REFERENCE" "$l" 6)
         for s in $SERVERS; do
             cpu=$(get "$s" "$l" 6)
-            echo "| $(label "$s") | $(get "$s" "$l" 3) | $(get "$s" "$l" 4) | $(get "$s" "$l" 5) | $cpu | $(ratio "$cpu" "$ref") | $(get "$s" "$l" 7) |"
+            calls=$(sys "$s" "$l" 3)
+            echo "| $(label "$s") | $(get "$s" "$l" 3) | $(get "$s" "$l" 4) | $(get "$s" "$l" 5) | $cpu | $(ratio "$cpu" "$ref") | ${calls:--} | $(get "$s" "$l" 7) |"
         done
     done
     if [ -s "$SYSCALLS" ]; then
@@ -448,6 +449,9 @@ elapsed=$(( $(date +%s) - started ))
     echo "served: the figure that stays steady on a shared machine, where round trips"
     echo "per second and latencies also measure the neighbours (and the load"
     echo "generator, one thread on one CPU, is often the bottleneck)."
+    echo "System calls per round trip (syscalls/rt) come from a pass of their own under"
+    echo "\`strace -c\`, which counts every call of every server thread during the round"
+    echo "trips alone (loads 1, 100 and 10 + 990 idle; - elsewhere)."
     echo
     echo "## Machine"
     echo
