@@ -4,8 +4,7 @@
 # the TUTORIAL quotes no benchmark figure that bench/RESULTS.md lacks.
 # (selftest.sh's own check covers the backend suites of poll and epoll.)
 echo "Going further: every backend, time, quoted figures"
-further_backends=select
-[ -n "$(command -v poll 2>/dev/null)$(uname -s)" ] && further_backends="select poll"
+further_backends="select poll"
 [ "$(uname -s)" = Linux ] && further_backends="select poll epoll"
 
 further_suites() { # BACKEND: build everything, run the suites selftest.sh does not
@@ -21,6 +20,17 @@ for further_backend in $further_backends; do
     check "BACKEND=$further_backend passes the maintainers' suite and the timers' (sleepers, --idle-timeout)" \
         further_suites "$further_backend"
 done
+
+# The heap of deadlines and the per-fd state, under the sanitizers.
+further_sanitized() { # BACKEND
+    further_out="$ROOT/sanitize/backend-$1/solutions"
+    SANITIZE=1 CFLAGS='-g -O1' BACKEND=$1 $MAKE --no-print-directory -f tests/stage.mk \
+        SRC=solutions/05-echo-handler NAME=05-echo-handler OUT="$further_out" timer-suite &&
+    "$further_out/test-timers"
+}
+further_last=$(echo "$further_backends" | awk '{ print $NF }')
+check "BACKEND=$further_last passes the timers' suite under ASan+UBSan+LSan" \
+    further_sanitized "$further_last"
 
 # The stage server has no timers: it must say which build has them.
 stage_refuses_idle_timeout() {
