@@ -430,6 +430,9 @@ set datafile missing "-"
 set key outside right top
 set grid ytics
 set style data linespoints
+# Colours 9 and 10 of a cycle of 8 would repeat 1 and 2.
+set linetype 9 lc rgb "#8b4513"
+set linetype 10 lc rgb "#808080"
 plot for [i=2:$((n + 1))] "$data" using i:xtic(1) title columnheader(i) lw 2 pt 7
 EOF
 else
