@@ -30,18 +30,17 @@
  */
 #include "scheduler.h"
 
+#include "deadlines.h"
 #include "fail.h"
 #include "options.h"
 #include "trace.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 struct task_queue tasks = TASK_QUEUE_EMPTY;
 struct task **recv_wait;
@@ -58,14 +57,6 @@ struct fd_state {
     int64_t idle_until;     /* idle timeouts: the recv wait's deadline */
 };
 
-/* A deadline: a sleeping task (task != NULL), or an idle check of fd. */
-struct timer {
-    int64_t at;             /* ms on the monotonic clock */
-    unsigned long order;    /* equal deadlines wake in the order they were set */
-    struct task *task;
-    int fd;
-};
-
 static int table_size;         /* entries in each per-fd table */
 static struct fd_state *state;
 static int waiting;            /* tasks in recv_wait or send_wait */
@@ -73,9 +64,7 @@ static int sleeping;           /* tasks in the heap */
 static bool backend_open;
 static bool stop_requested;
 
-static struct timer *heap;
-static int heap_count, heap_capacity;
-static unsigned long timers_set;
+static struct deadline_heap deadlines = DEADLINE_HEAP_EMPTY;
 static struct task *sleep_task; /* YIELD_SLEEP's request, taken by run() */
 static int64_t sleep_until;
 
@@ -118,60 +107,6 @@ static void open_backend(void)
     backend_open = true;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-/* ---- the heap of deadlines: push and pop in O(log n) ---- */
-
-static bool earlier(const struct timer *a, const struct timer *b)
-{
-    return a->at < b->at || (a->at == b->at && a->order < b->order);
-}
-
-static void heap_push(int64_t at, struct task *t, int fd)
-{
-    if (heap_count == heap_capacity) {
-        int size = heap_capacity < 64 ? 64 : heap_capacity * 2;
-        struct timer *grown = realloc(heap, sizeof *grown * (size_t)size);
-        if (grown == NULL)
-            fail("free some memory, or serve fewer clients at once",
-                 "out of memory for the scheduler's deadlines (%d)", size);
-        heap = grown;
-        heap_capacity = size;
-    }
-    struct timer timer = { at, ++timers_set, t, fd };
-    int i = heap_count++;
-    while (i > 0 && earlier(&timer, &heap[(i - 1) / 2])) {
-        heap[i] = heap[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    heap[i] = timer;
-}
-
-static struct timer heap_pop(void)
-{
-    struct timer top = heap[0], last = heap[--heap_count];
-    int i = 0;
-    for (;;) {
-        int child = 2 * i + 1;
-        if (child >= heap_count)
-            break;
-        if (child + 1 < heap_count && earlier(&heap[child + 1], &heap[child]))
-            child++;
-        if (!earlier(&heap[child], &last))
-            break;
-        heap[i] = heap[child];
-        i = child;
-    }
-    if (heap_count > 0)
-        heap[i] = last;
-    return top;
-}
-
 /* ---- the API ---- */
 
 void spawn(struct task *t)
@@ -212,7 +147,7 @@ void scheduler_stop(void)
 void scheduler_sleep(struct task *t, long milliseconds)
 {
     sleep_task = t;
-    sleep_until = now_ms() + (milliseconds > 0 ? milliseconds : 0);
+    sleep_until = clock_ms() + (milliseconds > 0 ? milliseconds : 0);
 }
 
 static void release(struct task *t)
@@ -234,9 +169,9 @@ void scheduler_drop_all(void)
             release(send_wait[fd]);
         recv_wait[fd] = send_wait[fd] = NULL;
     }
-    for (int i = 0; i < heap_count; i++)
-        if (heap[i].task != NULL)
-            release(heap[i].task);
+    for (int i = 0; i < deadlines.count; i++)
+        if (deadlines.items[i].task != NULL)
+            release(deadlines.items[i].task);
     /* Nothing is watched any more: give back the backend (an epoll fd)
      * and the tables, so that a clean exit leaves nothing behind. */
     if (backend_open)
@@ -245,11 +180,9 @@ void scheduler_drop_all(void)
     free(recv_wait);
     free(send_wait);
     free(state);
-    free(heap);
+    deadline_free(&deadlines);
     recv_wait = send_wait = NULL;
     state = NULL;
-    heap = NULL;
-    heap_count = heap_capacity = 0;
     table_size = 0;
     waiting = sleeping = 0;
 }
@@ -275,10 +208,10 @@ static void start_idle_clock(int fd)
     }
     if (s->client != 1)
         return;
-    s->idle_until = now_ms() + 1000 * (int64_t)idle_timeout_seconds;
+    s->idle_until = clock_ms() + 1000 * (int64_t)idle_timeout_seconds;
     if (!s->timed) {
         s->timed = 1;
-        heap_push(s->idle_until, NULL, fd);
+        deadline_push(&deadlines, s->idle_until, NULL, fd);
     }
 }
 
@@ -372,7 +305,7 @@ static void idle_check(int fd, int64_t now)
         return;
     }
     if (s->idle_until > now) {
-        heap_push(s->idle_until, NULL, fd); /* it received since: check again later */
+        deadline_push(&deadlines, s->idle_until, NULL, fd); /* it received since: check again later */
         return;
     }
     s->timed = 0;
@@ -387,11 +320,10 @@ static void idle_check(int fd, int64_t now)
 /* Wake the sleepers and run the idle checks whose deadline has come. */
 static void expire_timers(void)
 {
-    if (heap_count == 0)
-        return;
-    int64_t now = now_ms();
-    while (heap_count > 0 && heap[0].at <= now) {
-        struct timer timer = heap_pop();
+    const struct deadline *first;
+    int64_t now = clock_ms();
+    while ((first = deadline_first(&deadlines)) != NULL && first->at <= now) {
+        struct deadline timer = deadline_pop(&deadlines);
         if (timer.task == NULL) {
             idle_check(timer.fd, now);
             continue;
@@ -405,9 +337,10 @@ static void expire_timers(void)
 /* How long the backend may block: until the nearest deadline. */
 static int wait_limit(void)
 {
-    if (heap_count == 0)
+    const struct deadline *first = deadline_first(&deadlines);
+    if (first == NULL)
         return -1;
-    int64_t left = heap[0].at - now_ms();
+    int64_t left = first->at - clock_ms();
     return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
@@ -468,7 +401,7 @@ void run(void)
             struct task *asked = sleep_task;
             sleep_task = NULL;
             if (asked == t && status == TASK_READY) {
-                heap_push(sleep_until, t, -1);
+                deadline_push(&deadlines, sleep_until, t, -1);
                 sleeping++;
                 trace("task %u (%s) sleeps", t->id, t->name);
                 continue;

@@ -85,7 +85,7 @@ BACKEND_FROM   := $(SRC)
 BACKEND_SRC    := $(OUT)/backend-src
 BACKEND_COPIES := $(patsubst $(SRC)/%,$(BACKEND_SRC)/%,\
                   $(filter-out $(SRC)/scheduler.c $(SRC)/scheduler.h,$(SOURCES) $(HEADERS)))
-SOURCES := $(filter %.c,$(BACKEND_COPIES)) further/scheduler.c \
+SOURCES := $(filter %.c,$(BACKEND_COPIES)) further/scheduler.c further/deadlines.c \
            further/backend_$(BACKEND).c
 HEADERS := $(filter %.h,$(BACKEND_COPIES)) $(wildcard further/*.h)
 LIBRARY := $(filter-out $(BACKEND_SRC)/main.c,$(SOURCES))
