@@ -3,14 +3,16 @@
  * one thread, driven by poll(), every reply checked byte by byte.
  *
  *   loadgen -p PORT [-c CLIENTS] [-a ACTIVE] [-s SIZE] [-d SECONDS]
- *           [-r ROUNDS] [-P SERVER_PID] [-w RAMP]
+ *           [-r ROUNDS] [-P SERVER_PID] [-w RAMP] [-t] [-g]
  *
  * CLIENTS connections are opened to 127.0.0.1:PORT, RAMP at a time (a
  * server with a short listen backlog, like the original's 5, would drop
  * a burst of SYNs and stall them for a second); each does one round trip
  * so the server has accepted it.  Then, ROUNDS times for SECONDS each,
  * the first ACTIVE clients each send SIZE bytes and wait for the whole
- * echo before sending again (closed loop); the others stay idle.
+ * echo before sending again (closed loop); the others stay idle, or with
+ * -t trickle: each sends one byte a second (spread over the second) and
+ * reads its echo, which is checked but not counted.
  *
  * Framing: the server answers each recv() with "GOT:" + that chunk, so a
  * message may come back as several prefixed pieces, and a piece may be
@@ -24,6 +26,10 @@
  * machine.  Its resident memory (VmRSS, Linux) is read before and after
  * the clients connect: bytes per connection.
  *
+ * With -g, it stops itself (SIGSTOP) after connecting and again after the
+ * rounds, before closing: bench/run.sh attaches strace while it is
+ * stopped, so the counts cover the round trips alone, then sends SIGCONT.
+ *
  * Prints key=value lines that bench/run.sh reads.
  */
 #include <arpa/inet.h>
@@ -32,6 +38,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +64,7 @@ struct client {
     bool framed;         /* a whole "GOT:" came for this message */
     bool busy;           /* a message is out and its reply not complete */
     double started;      /* when the message went out, ns */
+    double due;          /* -t: when this trickling client sends next, ns */
 };
 
 static const char *program = "loadgen";
@@ -228,7 +236,7 @@ static int compare_doubles(const void *a, const void *b)
 static void usage(void)
 {
     fprintf(stderr, "usage: loadgen -p PORT [-c CLIENTS] [-a ACTIVE] [-s SIZE] [-d SECONDS] "
-            "[-r ROUNDS] [-P SERVER_PID] [-w RAMP]\n");
+            "[-r ROUNDS] [-P SERVER_PID] [-w RAMP] [-t] [-g]\n");
     exit(2);
 }
 
@@ -237,9 +245,12 @@ int main(int argc, char **argv)
     int port = 0, count = 1, active = -1, size = 64, rounds = 1, ramp = 8;
     double seconds = 1;
     pid_t server = 0;
+    bool trickle = false, stop_between = false;
     int option;
-    while ((option = getopt(argc, argv, "p:c:a:s:d:r:P:w:")) != -1) {
+    while ((option = getopt(argc, argv, "p:c:a:s:d:r:P:w:tg")) != -1) {
         switch (option) {
+        case 'g': stop_between = true; break;
+        case 't': trickle = true; break;
         case 'p': port = atoi(optarg); break;
         case 'c': count = atoi(optarg); break;
         case 'a': active = atoi(optarg); break;
@@ -313,6 +324,15 @@ int main(int argc, char **argv)
     if (rss_before > 0 && rss_after > 0)
         printf("rss_bytes_per_client=%.0f\n", (double)(rss_after - rss_before) * 1024 / count);
 
+    fflush(stdout);
+    if (stop_between)
+        raise(SIGSTOP);
+    if (trickle)
+        for (int i = active; i < count; i++) {
+            clients[i].size = 1;
+            clients[i].due = now_ns() + 1e9 * (double)(i - active) / (double)(count - active);
+        }
+
     for (int round = 1; round <= rounds; round++) {
         latency_count = 0;
         long trips = 0;
@@ -331,7 +351,23 @@ int main(int argc, char **argv)
                     fds[n].events = clients[i].sent < size ? POLLOUT : POLLIN;
                     who[n++] = i;
                 }
-            double left = (sending ? end : now_ns() + 5e9) - now_ns();
+            int counted = n;
+            double next_due = end;
+            for (int i = active; trickle && i < count; i++) {
+                struct client *c = &clients[i];
+                if (!c->busy && c->due <= now_ns()) {
+                    start_message(c, i);
+                    c->due += 1e9;
+                }
+                if (c->busy) {
+                    fds[n].fd = c->fd;
+                    fds[n].events = c->sent < c->size ? POLLOUT : POLLIN;
+                    who[n++] = i;
+                } else if (c->due < next_due) {
+                    next_due = c->due;
+                }
+            }
+            double left = (sending ? next_due : now_ns() + 5e9) - now_ns();
             int got = poll(fds, (nfds_t)n, left > 0 ? (int)(left / 1e6) + 1 : 0);
             if (got < 0 && errno != EINTR)
                 die("poll failed");
@@ -348,13 +384,15 @@ int main(int argc, char **argv)
                 struct client *c = &clients[who[k]];
                 if (fds[k].revents == 0)
                     continue;
-                if (c->sent < size) {
+                if (c->sent < c->size) {
                     send_rest(c, who[k]);
                     continue;
                 }
                 if (!receive(c, who[k]))
                     continue;
                 c->busy = false;
+                if (k >= counted)
+                    continue; /* a trickling client's echo: checked, not counted */
                 if (!sending) {
                     outstanding--;
                     continue;
@@ -384,8 +422,10 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
+    if (stop_between)
+        raise(SIGSTOP);
     /* The idle clients must have received nothing all along. */
-    for (int i = active; i < count; i++) {
+    for (int i = active; !trickle && i < count; i++) {
         struct pollfd p = { .fd = clients[i].fd, .events = POLLIN };
         if (poll(&p, 1, 0) > 0) {
             fprintf(stderr, "loadgen: idle client %d got bytes or a close it did not ask for\n",

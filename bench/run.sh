@@ -6,15 +6,21 @@
 #
 # Environment: CC (default cc), BENCH_SECONDS (one round's window,
 # default 0.4), BENCH_ROUNDS (default 3).  Every load goes to 127.0.0.1
-# and is bounded in time and in clients; the whole run stays under two
-# minutes on a 2-core machine.
+# and is bounded in time and in clients; the whole run stays near three
+# minutes on a 2-core machine (it was under two before the peers and strace).
 #
 # Servers, each started afresh for each load on CPU 0 while the load
 # generator runs on CPU 1 (taskset, where there are two CPUs):
 #   course  - solutions/05-echo-handler as the course builds it (select)
 #   select, poll, epoll - the same tasks on further/ (BACKEND=...)
+#   plain   - bench/plain_epoll.c, a hand-written epoll echo server: the floor
 #   threads - bench/thread_server.c, one thread per connection
+#   asyncio - bench/asyncio_server.py, the original's successor (python3)
+#   node    - bench/node_server.js, Node.js net (libuv), where node exists
 #   python  - bench/original.py, the original program (where python3 exists)
+# Loads: 1, 10, 100, 1000 busy clients; 10 busy + 990 idle; 1 busy beside
+# 500 that each send one byte a second ("slow").  Syscalls per round trip
+# come from strace -c (where strace exists), in a pass of their own.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -51,6 +57,12 @@ else
     note "epoll is Linux only: not measured on $(uname -s)"
 fi
 for b in $BACKENDS; do build_stage "$OUT/backend-$b" "$b"; done
+PLAIN=""
+if [ "$(uname -s)" = Linux ]; then
+    # shellcheck disable=SC2086
+    $CC $CFLAGS_BENCH bench/plain_epoll.c -o "$OUT/plain_epoll" || exit 1
+    PLAIN=plain
+fi
 # shellcheck disable=SC2086 # CFLAGS_BENCH is a list of flags
 $CC $CFLAGS_BENCH bench/loadgen.c -o "$OUT/loadgen" || exit 1
 # shellcheck disable=SC2086
@@ -64,7 +76,11 @@ if command -v python3 >/dev/null 2>&1; then
     # The interpreter itself, not a wrapper script: its pid is the server's.
     PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
 fi
-[ -n "$PYTHON" ] || note "python3 not found: the original program is not measured"
+[ -n "$PYTHON" ] || note "python3 not found: the original program and asyncio are not measured"
+NODE=$(command -v node 2>/dev/null || true)
+[ -n "$NODE" ] || note "node not found: Node.js (libuv) is not measured (install nodejs, then run make bench again)"
+STRACE=$(command -v strace 2>/dev/null || true)
+[ -n "$STRACE" ] || note "strace not found: no syscalls per round trip (install strace, then run make bench again)"
 
 # ---- pinning ----------------------------------------------------------------
 CPUS=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
@@ -96,7 +112,10 @@ server_command() { # NAME
     case $1 in
     course) echo "$OUT/course/05-echo-handler -b 127.0.0.1 -p 0" ;;
     select|poll|epoll) echo "$OUT/backend-$1/05-echo-handler -b 127.0.0.1 -p 0" ;;
+    plain) echo "$OUT/plain_epoll -b 127.0.0.1 -p 0" ;;
     threads) echo "$OUT/thread_server -b 127.0.0.1 -p 0" ;;
+    asyncio) echo "$PYTHON bench/asyncio_server.py 0" ;;
+    node) echo "$NODE bench/node_server.js 0" ;;
     python) echo "$PYTHON bench/original.py 0" ;;
     esac
 }
@@ -129,9 +148,16 @@ load_args() { # LOAD
     case $1 in
     1|10|100|1000) echo "-c $1" ;;
     idle) echo "-c 1000 -a 10" ;;
+    slow) echo "-c 501 -a 1 -t -w 64" ;;
     esac
 }
-load_label() { [ "$1" = idle ] && echo "10 + 990 idle" || echo "$1"; }
+load_label() {
+    case $1 in
+    idle) echo "10 + 990 idle" ;;
+    slow) echo "1 + 500 at 1 B/s" ;;
+    *) echo "$1" ;;
+    esac
+}
 
 measure() { # SERVER LOAD: one round, appended to $LOGS/SERVER-LOAD.load
     log=$LOGS/$1-$2
@@ -162,9 +188,11 @@ $PIN_LOAD "$OUT/switch_cost" > "$LOGS/switch_cost" || exit 1
 sc() { sed -n "s/^$1=//p" "$LOGS/switch_cost"; }
 
 # ---- 2. the echo servers under load -------------------------------------------
-SERVERS="course $BACKENDS threads"
+SERVERS="course $BACKENDS $PLAIN threads"
+[ -n "$PYTHON" ] && SERVERS="$SERVERS asyncio"
+[ -n "$NODE" ] && SERVERS="$SERVERS node"
 [ -n "$PYTHON" ] && SERVERS="$SERVERS python"
-LOADS="1 10 100 1000 idle"
+LOADS="1 10 100 1000 idle slow"
 echo "Echo servers, 64-byte messages, $ROUNDS rounds of ${SECONDS_PER_ROUND}s, medians:"
 # Rounds outermost: a noisy minute of a shared machine then hits every
 # server alike instead of all the rounds of one.
@@ -202,6 +230,61 @@ for b in $BACKENDS; do
     stop_server
 done
 
+# ---- 4. syscalls per round trip (strace -c) -----------------------------------------
+# strace slows the server down, so this is a pass of its own: it counts,
+# it does not time.  Every thread of the server is traced (node has a few).
+SYSCALL_LOADS="1 100 idle"
+SYSCALLS=$OUT/syscalls.tsv
+: > "$SYSCALLS"
+wait_stopped() { # PID: until the process has stopped itself (10 s at most)
+    tries=0
+    while [ "$(awk '{ print $3 }' /proc/"$1"/stat 2>/dev/null)" != T ] && [ $tries -lt 500 ]; do
+        kill -0 "$1" 2>/dev/null || return 1
+        sleep 0.02; tries=$((tries + 1))
+    done
+}
+count_syscalls() { # SERVER LOAD
+    log=$LOGS/$1-$2-strace
+    start_server "$1" "$log.server" || return
+    # shellcheck disable=SC2046
+    $PIN_LOAD "$OUT/loadgen" -p "$PORT" $(load_args "$2") -s 64 -w 4 -d 0.5 -r 1 -g \
+        > "$log.load" 2>&1 &
+    load_pid=$!
+    wait_stopped "$load_pid" || { kill "$load_pid"; stop_server; return; }
+    targets=""
+    for t in /proc/"$SERVER_PID"/task/*; do targets="$targets -p ${t##*/}"; done
+    # shellcheck disable=SC2086
+    "$STRACE" -c -q -o "$log.txt" $targets 2>/dev/null &
+    strace_pid=$!
+    # strace has attached once the server's status says it is traced.
+    tries=0
+    while [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/"$SERVER_PID"/status)" = 0 ] \
+          && [ $tries -lt 100 ]; do sleep 0.02; tries=$((tries + 1)); done
+    kill -CONT "$load_pid"
+    wait_stopped "$load_pid"
+    kill -INT "$strace_pid" 2>/dev/null
+    wait "$strace_pid" 2>/dev/null
+    kill -CONT "$load_pid"
+    wait "$load_pid"
+    stop_server
+    trips=$(field "$log.load" trips)
+    awk -v s="$1" -v l="$2" -v trips="${trips:-0}" '
+        $NF == "total" { total = $4 }
+        $NF == "epoll_ctl" { ctl = $4 }
+        END { if (trips > 0 && total > 0) printf "%s\t%s\t%.2f\t%.2f\n", s, l, total / trips, ctl / trips }
+    ' "$log.txt" >> "$SYSCALLS"
+}
+if [ -n "$STRACE" ]; then
+    echo "Syscalls per round trip (strace -c) ..."
+    for server in $SERVERS; do
+        [ "$server" = python ] && continue # the original: one select() per task switch, slow under strace
+        for load in $SYSCALL_LOADS; do count_syscalls "$server" "$load"; done
+    done
+fi
+sys() { # SERVER LOAD COLUMN(3 per trip, 4 epoll_ctl per trip)
+    awk -F '\t' -v s="$1" -v l="$2" -v c="$3" '$1 == s && $2 == l { print $c }' "$SYSCALLS"
+}
+
 # ---- tables -------------------------------------------------------------------
 get() { # SERVER LOAD COLUMN(3 rtps, 4 p50, 5 p99, 6 cpu, 7 rss)
     awk -F '\t' -v s="$1" -v l="$2" -v c="$3" '$1 == s && $2 == l { print $c }' "$RESULTS"
@@ -215,7 +298,10 @@ label() {
     select) echo "BACKEND=select" ;;
     poll) echo "BACKEND=poll" ;;
     epoll) echo "BACKEND=epoll" ;;
+    plain) echo "plain epoll server (C, hand-written)" ;;
     threads) echo "thread per connection (C)" ;;
+    asyncio) echo "Python asyncio (streams)" ;;
+    node) echo "Node.js net (libuv)" ;;
     python) echo "original Python program" ;;
     esac
 }
@@ -247,14 +333,32 @@ tables() {
         echo
         echo "### $(load_label "$l") client(s)"
         echo
-        echo "| server | round trips/s | p50 us | p99 us | CPU us/rt | CPU vs $REFERENCE | RSS B/client |"
-        echo "|---|---|---|---|---|---|---|"
+        echo "| server | round trips/s | p50 us | p99 us | CPU us/rt | CPU vs $REFERENCE | syscalls/rt | RSS B/client |"
+        echo "|---|---|---|---|---|---|---|---|"
         ref=$(get "$REFERENCE" "$l" 6)
         for s in $SERVERS; do
             cpu=$(get "$s" "$l" 6)
-            echo "| $(label "$s") | $(get "$s" "$l" 3) | $(get "$s" "$l" 4) | $(get "$s" "$l" 5) | $cpu | $(ratio "$cpu" "$ref") | $(get "$s" "$l" 7) |"
+            calls=$(sys "$s" "$l" 3)
+            echo "| $(label "$s") | $(get "$s" "$l" 3) | $(get "$s" "$l" 4) | $(get "$s" "$l" 5) | $cpu | $(ratio "$cpu" "$ref") | ${calls:--} | $(get "$s" "$l" 7) |"
         done
     done
+    if [ -s "$SYSCALLS" ]; then
+        echo
+        echo "### Syscalls per round trip (strace -c; epoll_ctl in brackets where made)"
+        echo
+        printf '| server |'; for l in $SYSCALL_LOADS; do printf ' %s |' "$(load_label "$l")"; done; echo
+        printf '|---|'; for l in $SYSCALL_LOADS; do printf -- '---|'; done; echo
+        for s in $SERVERS; do
+            [ -n "$(sys "$s" 1 3)" ] || continue
+            printf '| %s |' "$(label "$s")"
+            for l in $SYSCALL_LOADS; do
+                c=$(sys "$s" "$l" 4)
+                case $c in ""|0.00) printf ' %s |' "$(sys "$s" "$l" 3)" ;;
+                *) printf ' %s (%s) |' "$(sys "$s" "$l" 3)" "$c" ;; esac
+            done
+            echo
+        done
+    fi
     if [ -n "$many" ]; then
         echo
         echo "### 5000 clients at once (each connected, then all in round trips)"
@@ -280,6 +384,16 @@ targets() {
     echo "| $REFERENCE: 10 active + 990 idle within 1.3x of 10 busy clients' CPU per round trip | $eidle vs $e10 us: $(ratio "$eidle" "$e10")x (vs 1000 busy: $e1000 us) | $(verdict 'a <= 1.3 * b' "$eidle" "$e10") |"
     echo "| (for contrast) course server, 10 active + 990 idle, vs $REFERENCE | $cidle vs $eidle us: $(ratio "$cidle" "$eidle")x | - |"
     echo "| 5000 concurrent clients served with epoll | see the 5000-client table; also tests/maint/backends.c | - |"
+    if [ -n "$PLAIN" ]; then
+        for l in 1 100 idle; do
+            a=$(sys epoll "$l" 3); b=$(sys plain "$l" 3)
+            echo "| epoll: syscalls per round trip within 1.1x of the plain epoll server, $(load_label "$l") | $a vs $b: $(ratio "$a" "$b")x | $(verdict 'a <= 1.1 * b' "$a" "$b") |"
+        done
+        for l in 100 idle; do
+            a=$(get epoll "$l" 6); b=$(get plain "$l" 6)
+            echo "| epoll: CPU per round trip within 1.1x of the plain epoll server, $(load_label "$l") | $a vs $b us: $(ratio "$a" "$b")x | $(verdict 'a <= 1.1 * b' "$a" "$b") |"
+        done
+    fi
 }
 
 cpu_model=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
@@ -316,6 +430,9 @@ set datafile missing "-"
 set key outside right top
 set grid ytics
 set style data linespoints
+# Colours 9 and 10 of a cycle of 8 would repeat 1 and 2.
+set linetype 9 lc rgb "#8b4513"
+set linetype 10 lc rgb "#808080"
 plot for [i=2:$((n + 1))] "$data" using i:xtic(1) title columnheader(i) lw 2 pt 7
 EOF
 else
@@ -335,6 +452,9 @@ elapsed=$(( $(date +%s) - started ))
     echo "served: the figure that stays steady on a shared machine, where round trips"
     echo "per second and latencies also measure the neighbours (and the load"
     echo "generator, one thread on one CPU, is often the bottleneck)."
+    echo "System calls per round trip (syscalls/rt) come from a pass of their own under"
+    echo "\`strace -c\`, which counts every call of every server thread during the round"
+    echo "trips alone (loads 1, 100 and 10 + 990 idle; - elsewhere)."
     echo
     echo "## Machine"
     echo
@@ -361,3 +481,42 @@ echo
 targets
 echo
 echo "Wrote $REPORT${chart_note:+ (}${chart_note}${chart_note:+)}$( [ -f "$CHART" ] && echo " and $CHART") in ${elapsed} s."
+
+# ---- the TUTORIAL's figures, from this run ---------------------------------------
+# The "Going further" chapter quotes RESULTS.md between its bench: markers;
+# they are rewritten here, so the chapter never quotes another run
+# (tests/maint/figures.sh checks it).
+section() { # HEADING: that section of $REPORT, heading included, up to the next one
+    awk -v h="$1" '
+        index($0, h) == 1 { on = 1; print; next }
+        on && /^##/ { exit }
+        on { print }' "$REPORT"
+}
+splice() { # NAME FILE: replace the bench:NAME block of TUTORIAL.md with FILE
+    awk -v name="$1" -v file="$2" '
+        index($0, "<!-- BEGIN bench:" name " ") == 1 {
+            print; while ((getline line < file) > 0) print line; skip = 1; next }
+        index($0, "<!-- END bench:" name " ") == 1 || $0 == "<!-- END bench:" name " -->" { skip = 0 }
+        !skip { print }' TUTORIAL.md > "$OUT/TUTORIAL.md" && cat "$OUT/TUTORIAL.md" > TUTORIAL.md
+}
+{
+    echo
+    echo "From \`make bench\` on $(date -u '+%Y-%m-%d'): $CPUS CPUs ($cpu_model), $(uname -sr)."
+    echo
+    section "### Syscalls per round trip" | sed 1,2d
+} > "$OUT/syscalls.md"
+{
+    echo
+    echo "From \`make bench\` on $(date -u '+%Y-%m-%d'): $CPUS CPUs ($cpu_model), $(uname -sr)."
+    echo
+    echo "#### Targets"
+    section "## Targets" | sed 1d
+    for heading in "### Switch cost" "### Server CPU per round trip" "### 10 + 990 idle" "### 1 + 500 at 1 B/s"; do
+        section "$heading" | sed 's/^###/####/'
+    done
+} > "$OUT/results.md"
+if grep -q "^<!-- BEGIN bench:results " TUTORIAL.md; then
+    splice syscalls "$OUT/syscalls.md"
+    splice results "$OUT/results.md"
+    echo "Copied the tables into TUTORIAL.md (Going further)."
+fi

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+unsigned idle_timeout_seconds;
+
 static _Noreturn void usage_error(const char *format, const char *word)
 {
     fflush(stdout);
@@ -73,6 +75,10 @@ void parse_server_options(int argc, char **argv, const char *summary,
                    "      --trace       print every scheduler decision as it happens\n"
                    "  -h, --help        show this help and exit\n",
                    program_name, summary, DEFAULT_PORT);
+#ifdef SCHEDULER_HAS_TIMERS
+            printf("      --idle-timeout SECONDS  close a client that sends nothing for that "
+                   "long (default 0: never)\n");
+#endif
             exit(0);
         } else if (strcmp(argv[i], "--trace") == 0) {
             options->trace = true;
@@ -82,6 +88,23 @@ void parse_server_options(int argc, char **argv, const char *summary,
             if (value[0] == '\0')
                 usage_error("empty bind address%s: give an address such as 127.0.0.1", "");
             options->bind_host = value;
+        } else if ((value = option_value(argc, argv, &i, "--idle-timeout", "--idle-timeout"))
+                   != NULL) {
+            /* Going further, "Time": the timers live in further/scheduler.c. */
+#ifdef SCHEDULER_HAS_TIMERS
+            char *end;
+            errno = 0;
+            unsigned long seconds = strtoul(value, &end, 10);
+            if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0
+                || seconds > 86400)
+                usage_error("bad idle timeout '%s': expected seconds, from 0 (off) to 86400",
+                            value);
+            idle_timeout_seconds = (unsigned)seconds;
+#else
+            usage_error("option '%s' needs the scheduler with timers: build with "
+                        "BACKEND=select, poll or epoll (make run BACKEND=select "
+                        "ARGS='--idle-timeout 2'; TUTORIAL.md, Going further, Time)", "--idle-timeout");
+#endif
         } else if (argv[i][0] == '-') {
             usage_error("unknown option '%s'", argv[i]);
         } else {

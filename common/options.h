@@ -20,6 +20,11 @@ struct server_options {
     bool trace;
 };
 
+/* --idle-timeout SECONDS (0: off).  Only the "Going further" builds
+ * (BACKEND=..., further/scheduler.c, which reads it) accept the option;
+ * the stages' own server refuses it and says where it is. */
+extern unsigned idle_timeout_seconds;
+
 /* Fill OPTIONS from argv or exit: 0 after --help, 2 on a bad argument.
  * SUMMARY is the one-line description printed by --help. */
 void parse_server_options(int argc, char **argv, const char *summary,

@@ -3,6 +3,13 @@
  * the interest list, so a wait costs the fds that are ready, not the
  * ones that are watched.  990 idle clients cost nothing per wait.
  *
+ * Four small functions, as in redis's ae_epoll.c.  The scheduler calls
+ * io_backend_watch only when what it wants changes, and in the echo
+ * pattern (recv, send, recv) it does not change: a client fd is added
+ * once, when its task first waits, and leaves the list when the task
+ * closes it.  A send is assumed to go through (the scheduler's job), so
+ * EPOLLOUT is asked for only when one did not.
+ *
  * Level-triggered, like select() and poll(): an fd stays reported while
  * it is ready, so a task that reads only part of what waits is woken
  * again.  (Edge-triggered would need every task to read until EAGAIN:
@@ -63,9 +70,9 @@ int io_backend_watch(int fd, int old, int now)
     struct epoll_event event = { 0 };
     event.events = ((now & IO_READ) ? EPOLLIN : 0u) | ((now & IO_WRITE) ? EPOLLOUT : 0u);
     event.data.fd = fd;
-    /* Our idea of the kernel's list can be stale: the fd may have been
-     * closed (dropped) and its number reused.  Try the other call then. */
-    int op = old != 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    /* The scheduler's idea of the kernel's list can be stale (the fd
+     * closed, its number reused): try the likelier call, then the other. */
+    int op = old > 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
     if (epoll_ctl(epoll_fd, op, fd, &event) == 0)
         return 0;
     if (op == EPOLL_CTL_MOD && errno == ENOENT)
@@ -75,10 +82,17 @@ int io_backend_watch(int fd, int old, int now)
     return -1;
 }
 
-int io_backend_wait(struct io_event **events)
+void io_backend_forget(int fd)
+{
+    /* close() has taken it off the list already; an fd that outlives
+     * its task is dropped when it is first reported with nobody waiting. */
+    (void)fd;
+}
+
+int io_backend_wait(struct io_event **events, int timeout_ms)
 {
     *events = ready;
-    int found = epoll_wait(epoll_fd, kernel_events, BATCH, -1);
+    int found = epoll_wait(epoll_fd, kernel_events, BATCH, timeout_ms);
     for (int i = 0; i < found; i++) {
         unsigned got = kernel_events[i].events;
         ready[i].fd = kernel_events[i].data.fd;

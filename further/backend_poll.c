@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 const char io_backend_name[] = "poll";
@@ -105,10 +104,15 @@ int io_backend_watch(int fd, int old, int now)
     return 0;
 }
 
-int io_backend_wait(struct io_event **events)
+void io_backend_forget(int fd)
+{
+    io_backend_watch(fd, IO_UNKNOWN, 0);
+}
+
+int io_backend_wait(struct io_event **events, int timeout_ms)
 {
     *events = ready;
-    int found = poll(fds, (nfds_t)count, -1);
+    int found = poll(fds, (nfds_t)count, timeout_ms);
     if (found < 0)
         return -1;
     int n = 0;
@@ -121,9 +125,6 @@ int io_backend_wait(struct io_event **events)
             bits |= IO_READ;
         if (got & (POLLOUT | POLLHUP | POLLERR | POLLNVAL))
             bits |= IO_WRITE;
-        if (got & POLLNVAL)
-            fprintf(stderr, "scheduler: fd %d was closed while a task waited on it\n",
-                    fds[i].fd);
         ready[n].fd = fds[i].fd;
         ready[n].ready = bits;
         n++;

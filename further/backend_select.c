@@ -12,8 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <sys/select.h>
+#include <sys/time.h>
 
 const char io_backend_name[] = "select";
 
@@ -59,7 +60,8 @@ int io_backend_watch(int fd, int old, int now)
 }
 
 /* select() failed with EBADF: somebody closed a watched fd.  Report
- * those fds as ready, so their tasks run and their own calls fail. */
+ * those fds as ready, so their tasks run and their own calls fail (the
+ * scheduler says so when a task waited there). */
 static int closed_fds(void)
 {
     int count = 0;
@@ -68,7 +70,6 @@ static int closed_fds(void)
             continue;
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
-        fprintf(stderr, "scheduler: fd %d was closed while a task waited on it\n", fd);
         ready[count].fd = fd;
         ready[count].ready = IO_READ | IO_WRITE;
         count++;
@@ -77,14 +78,21 @@ static int closed_fds(void)
     return count > 0 ? count : -1;
 }
 
-int io_backend_wait(struct io_event **events)
+void io_backend_forget(int fd)
+{
+    io_backend_watch(fd, IO_UNKNOWN, 0);
+}
+
+int io_backend_wait(struct io_event **events, int timeout_ms)
 {
     while (highest_fd >= 0 && !FD_ISSET(highest_fd, &read_set)
            && !FD_ISSET(highest_fd, &write_set))
         highest_fd--;
     fd_set readable = read_set, writable = write_set;
     *events = ready;
-    int found = select(highest_fd + 1, &readable, &writable, NULL, NULL);
+    struct timeval limit = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+    int found = select(highest_fd + 1, &readable, &writable, NULL,
+                       timeout_ms < 0 ? NULL : &limit);
     if (found < 0)
         return errno == EBADF ? closed_fds() : -1;
     int count = 0;

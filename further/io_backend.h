@@ -6,11 +6,14 @@
  * The shape is redis's ae: aeApiCreate, aeApiAddEvent, aeApiDelEvent,
  * aeApiPoll become io_backend_open, io_backend_watch (both adding and
  * removing interest: the caller passes what was watched before and
- * what should be watched now), and io_backend_wait.  Exactly one of
- * backend_select.c, backend_poll.c, backend_epoll.c is linked in.
+ * what should be watched now), io_backend_forget and io_backend_wait.
+ * Exactly one of backend_select.c, backend_poll.c, backend_epoll.c is
+ * linked in.
  *
  * The scheduler keeps the per-fd table of what it asked for (like ae's
- * eventLoop->events[fd].mask), so a backend never has to guess.
+ * eventLoop->events[fd].mask), so a backend never has to guess, and it
+ * calls io_backend_watch only when that changes: a backend does not
+ * keep state of its own beyond what the kernel needs.
  */
 #ifndef IO_BACKEND_H
 #define IO_BACKEND_H
@@ -40,17 +43,27 @@ void io_backend_close(void);
  * INT_MAX for the others: the fd limit of the process is the only cap). */
 int io_backend_fd_limit(void);
 
-/* FD was watched for OLD (0: not at all) and must now be watched for NOW
- * (0: not at all).  Called with OLD == NOW when the fd may have been
- * closed and reopened since it was registered (a backend with state in
- * the kernel, like epoll, must then register it again).
+/* OLD for io_backend_watch: the scheduler does not know what the kernel
+ * holds for this fd (its number may have been closed and reused since). */
+#define IO_UNKNOWN (-1)
+
+/* FD was watched for OLD (0: not at all; IO_UNKNOWN) and must now be
+ * watched for NOW (0: not at all).  Called with OLD == NOW when the fd
+ * may have been closed and reopened since it was registered (a backend
+ * with state in the kernel, like epoll, must then register it again).
  * 0, or -1 with errno (the fd cannot be watched: the task waiting on it
  * must be ended). */
 int io_backend_watch(int fd, int old, int now);
 
-/* Block until at least one watched fd is ready; point *EVENTS at the
- * backend's own array of ready fds and return how many (-1 with errno
- * on failure; EINTR when a signal arrived).  Valid until the next call. */
-int io_backend_wait(struct io_event **events);
+/* FD's task has ended and FD is probably closed: stop watching it, at no
+ * cost where the kernel forgets a closed fd by itself (epoll). */
+void io_backend_forget(int fd);
+
+/* Block until at least one watched fd is ready, or TIMEOUT_MS pass (-1:
+ * no limit; the scheduler's nearest deadline otherwise); point *EVENTS
+ * at the backend's own array of ready fds and return how many (0 when
+ * the time ran out; -1 with errno on failure, EINTR when a signal
+ * arrived).  Valid until the next call. */
+int io_backend_wait(struct io_event **events, int timeout_ms);
 
 #endif

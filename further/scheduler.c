@@ -1,45 +1,72 @@
 /*
  * scheduler.c (backends) - stage 5's run(), with the wait for I/O
- * delegated to io_backend.h.  Every task is the stage's own.
+ * delegated to io_backend.h, and time: sleeping tasks and idle timeouts.
+ * Every task is the stage's own.
  *
  * What changes from the course's select loop:
  *  - recv_wait and send_wait grow with the highest fd: no FD_SETSIZE.
- *  - The backend is told of changes only, never the whole picture:
- *    select() and poll() keep their sets from one wait to the next,
- *    epoll keeps them in the kernel.  A server with 990 idle clients
- *    then pays for its 10 busy ones, not for all 1000 (with epoll).
- *  - Interest is dropped lazily.  A task woken for an fd usually parks
- *    on that same fd again at once (the echo handler: recv, then send,
- *    then recv), so its fd stays watched until the next wait; only fds
- *    nobody parked on again are then dropped.  With epoll that saves
- *    one epoll_ctl() per wake.
+ *  - The backend is told of changes only, never the whole picture, and
+ *    in the echo pattern (recv, send, recv) nothing changes: a client's
+ *    fd is registered when its task first waits on it and stays so.
+ *  - A send is not asked about first.  The original yields 'send'
+ *    before every send, which costs a wait (a select() of its own with
+ *    one client) although a socket can almost always take a reply at
+ *    once.  Here the first YIELD_SEND of a task on an fd puts the task
+ *    straight back in the ready queue; only when it yields SEND again
+ *    (its send() said EAGAIN, or sent part) does it really wait.  A
+ *    wrong guess costs one resume, never correctness.
+ *  - Time (asyncio's timer queue): YIELD_SLEEP parks a task until a
+ *    deadline; --idle-timeout gives every client's recv wait one.  The
+ *    deadlines sit in a binary heap, and the nearest is the backend's
+ *    timeout: nothing polls.
  *
- * An fd woken and not yet parked on again is "dirty": its task may
- * close it and another may open the same number, unknown to the
- * kernel's interest list, so the next park on it always re-registers.
+ * The kernel's interest list (epoll's) can go stale: a task closes fd N
+ * and an fd opened later gets the same number.  The scheduler re-
+ * registers an fd when a different task parks on it, and when a task
+ * parks to recv on the fd it was just woken for without a send on it in
+ * between (it may have closed and reopened it).  A task that closes and
+ * reopens an fd number between a send and the next recv on it is not
+ * detected: none of the course's tasks does.
  */
 #include "scheduler.h"
 
+#include "deadlines.h"
 #include "fail.h"
+#include "options.h"
 #include "trace.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct task_queue tasks = TASK_QUEUE_EMPTY;
 struct task **recv_wait;
 struct task **send_wait;
 
+/* What the scheduler knows of each fd, beside its two waiters. */
+struct fd_state {
+    unsigned owner;         /* id of the task that parked on it last (0: none) */
+    unsigned tried_send;    /* id of a task resumed without a wait to send here */
+    unsigned char watched;  /* what the backend watches (IO_READ | IO_WRITE) */
+    unsigned char woken;    /* its recv waiter was woken and has not sent since */
+    unsigned char client;   /* idle timeouts: 0 unknown, 1 a connected socket, 2 not */
+    unsigned char timed;    /* idle timeouts: it has an entry in the heap */
+    int64_t idle_until;     /* idle timeouts: the recv wait's deadline */
+};
+
 static int table_size;         /* entries in each per-fd table */
-static unsigned char *watched; /* what the backend watches, per fd */
-static unsigned char *dirty;   /* woken since the backend was last told */
-static int *dirty_list;        /* the dirty fds, in the order they woke */
-static int dirty_count;
+static struct fd_state *state;
 static int waiting;            /* tasks in recv_wait or send_wait */
+static int sleeping;           /* tasks in the heap */
 static bool backend_open;
 static bool stop_requested;
+
+static struct deadline_heap deadlines = DEADLINE_HEAP_EMPTY;
+static struct task *sleep_task; /* YIELD_SLEEP's request, taken by run() */
+static int64_t sleep_until;
 
 int scheduler_table_size(void)
 {
@@ -66,11 +93,7 @@ static void make_room(int fd)
         size = size > 0x3fffffff ? fd + 1 : size * 2;
     recv_wait = grow_table(recv_wait, sizeof *recv_wait, table_size, size);
     send_wait = grow_table(send_wait, sizeof *send_wait, table_size, size);
-    watched = grow_table(watched, 1, table_size, size);
-    dirty = grow_table(dirty, 1, table_size, size);
-    /* An fd is listed once per wait, plus once more if flush_dirty()
-     * wakes its task: twice the table at most. */
-    dirty_list = grow_table(dirty_list, sizeof *dirty_list, 2 * table_size, 2 * size);
+    state = grow_table(state, sizeof *state, table_size, size);
     table_size = size;
 }
 
@@ -84,30 +107,33 @@ static void open_backend(void)
     backend_open = true;
 }
 
-/* What FD should be watched for now: the waits parked on it. */
-static int wanted(int fd)
-{
-    return (recv_wait[fd] != NULL ? IO_READ : 0) | (send_wait[fd] != NULL ? IO_WRITE : 0);
-}
-
-static void mark_dirty(int fd)
-{
-    if (!dirty[fd]) {
-        dirty[fd] = 1;
-        dirty_list[dirty_count++] = fd;
-    }
-}
+/* ---- the API ---- */
 
 void spawn(struct task *t)
 {
+    open_backend(); /* before the first task runs: its fds are counted after ours */
     trace("spawn task %u (%s)", t->id, t->name);
     task_queue_push(&tasks, t);
+}
+
+/* T's fd, if T was the last to park on it: nobody will wait there now. */
+static void forget_fd_of(const struct task *t)
+{
+    int fd = t->wait_fd;
+    if (fd < 0 || fd >= table_size || state[fd].owner != t->id
+        || recv_wait[fd] != NULL || send_wait[fd] != NULL)
+        return;
+    if (state[fd].watched != 0 && backend_open)
+        io_backend_forget(fd);
+    state[fd].watched = 0;
+    state[fd].owner = 0;
 }
 
 void task_done(struct task *t)
 {
     trace("task %u (%s) finished", t->id, t->name);
     printf("Task done\n");
+    forget_fd_of(t);
     if (t->cleanup != NULL)
         t->cleanup(t);
     free(t);
@@ -116,6 +142,12 @@ void task_done(struct task *t)
 void scheduler_stop(void)
 {
     stop_requested = true;
+}
+
+void scheduler_sleep(struct task *t, long milliseconds)
+{
+    sleep_task = t;
+    sleep_until = clock_ms() + (milliseconds > 0 ? milliseconds : 0);
 }
 
 static void release(struct task *t)
@@ -137,6 +169,9 @@ void scheduler_drop_all(void)
             release(send_wait[fd]);
         recv_wait[fd] = send_wait[fd] = NULL;
     }
+    for (int i = 0; i < deadlines.count; i++)
+        if (deadlines.items[i].task != NULL)
+            release(deadlines.items[i].task);
     /* Nothing is watched any more: give back the backend (an epoll fd)
      * and the tables, so that a clean exit leaves nothing behind. */
     if (backend_open)
@@ -144,15 +179,40 @@ void scheduler_drop_all(void)
     backend_open = false;
     free(recv_wait);
     free(send_wait);
-    free(watched);
-    free(dirty);
-    free(dirty_list);
+    free(state);
+    deadline_free(&deadlines);
     recv_wait = send_wait = NULL;
-    watched = dirty = NULL;
-    dirty_list = NULL;
+    state = NULL;
     table_size = 0;
-    dirty_count = 0;
-    waiting = 0;
+    waiting = sleeping = 0;
+}
+
+/* What FD should be watched for now: the waits parked on it. */
+static int wanted(int fd)
+{
+    return (recv_wait[fd] != NULL ? IO_READ : 0) | (send_wait[fd] != NULL ? IO_WRITE : 0);
+}
+
+/* --idle-timeout: give T's recv wait on FD a deadline, when FD is a
+ * connected client (never the listener, nor the signal pipe: they have
+ * no peer).  The heap holds one entry per fd, moved on when it expires. */
+static void start_idle_clock(int fd)
+{
+    if (idle_timeout_seconds == 0)
+        return;
+    struct fd_state *s = &state[fd];
+    if (s->client == 0) {
+        struct sockaddr_storage peer;
+        socklen_t length = sizeof peer;
+        s->client = getpeername(fd, (struct sockaddr *)&peer, &length) == 0 ? 1 : 2;
+    }
+    if (s->client != 1)
+        return;
+    s->idle_until = clock_ms() + 1000 * (int64_t)idle_timeout_seconds;
+    if (!s->timed) {
+        s->timed = 1;
+        deadline_push(&deadlines, s->idle_until, NULL, fd);
+    }
 }
 
 /* Put T, which returned STATUS (TASK_RECV or TASK_SEND), where it waits
@@ -171,6 +231,7 @@ static void park(struct task *t, enum task_status status)
         return;
     }
     make_room(fd);
+    struct fd_state *s = &state[fd];
     struct task **table = status == TASK_RECV ? recv_wait : send_wait;
     if (table[fd] != NULL) {
         fprintf(stderr, "scheduler: task %u (%s) waits to %s on fd %d, where task %u (%s) "
@@ -179,20 +240,44 @@ static void park(struct task *t, enum task_status status)
         task_done(t);
         return;
     }
+    if (status == TASK_SEND) {
+        s->woken = 0; /* the task still talks to the same peer */
+        if (s->tried_send != t->id) {
+            s->tried_send = t->id;
+            trace("task %u (%s) sends on fd %d without asking first", t->id, t->name, fd);
+            task_queue_push(&tasks, t);
+            return;
+        }
+    }
+    s->tried_send = 0;
+    int old = s->watched;
+    /* Maybe a new fd under an old number: tell the backend again, even
+     * if nothing changed (OLD == NOW).  Another task's fd most likely
+     * is new (IO_UNKNOWN: epoll tries adding first); the same task's,
+     * most likely is not (epoll tries modifying first). */
+    bool again = status == TASK_RECV && s->woken;
+    if (s->owner != t->id) {
+        old = IO_UNKNOWN;
+        s->client = 0;
+        s->owner = t->id;
+    }
+    s->woken = 0;
     table[fd] = t;
     int want = wanted(fd);
-    if (want != watched[fd] || dirty[fd]) {
-        if (io_backend_watch(fd, watched[fd], want) < 0) {
+    if (want != old || again) {
+        if (io_backend_watch(fd, old, want) < 0) {
             fprintf(stderr, "scheduler: the %s backend cannot watch fd %d for task %u (%s): "
                     "%s; ending that task\n",
                     io_backend_name, fd, t->id, t->name, strerror(errno));
             table[fd] = NULL;
+            s->watched = (unsigned char)wanted(fd);
             task_done(t);
             return;
         }
-        watched[fd] = (unsigned char)want;
-        dirty[fd] = 0; /* still listed; flush_dirty() skips it */
+        s->watched = (unsigned char)want;
     }
+    if (status == TASK_RECV)
+        start_idle_clock(fd);
     waiting++;
     trace("park task %u (%s) on fd %d for %s", t->id, t->name, fd, reason);
 }
@@ -203,54 +288,72 @@ static void wake(struct task **table, int fd, const char *reason)
     struct task *t = table[fd];
     table[fd] = NULL;
     waiting--;
-    mark_dirty(fd);
     trace("%s woke fd %d for %s: task %u (%s) is ready",
           io_backend_name, fd, reason, t->id, t->name);
     task_queue_push(&tasks, t);
 }
 
-/* Tell the backend about the fds woken since the last wait that nobody
- * parked on again: stop watching them (their tasks may have closed them,
- * so a failure here means nothing).  A fd still wanted by the task of
- * the other direction keeps that interest; if the backend refuses it,
- * the fd is gone, and that task is woken to find out. */
-static void flush_dirty(void)
+/* An idle check of FD is due at NOW: close the client's stream if its
+ * recv wait has outlived the deadline.  shutdown(SHUT_RD) makes the
+ * task's recv() return 0, so the task ends as if the client had gone:
+ * the handler is not changed, and the fd is closed by its owner. */
+static void idle_check(int fd, int64_t now)
 {
-    /* dirty_count is read on every turn: a task woken here lists its
-     * fd again, and that entry is settled in this same loop. */
-    for (int i = 0; i < dirty_count; i++) {
-        int fd = dirty_list[i];
-        if (!dirty[fd])
-            continue;
-        dirty[fd] = 0;
-        int want = wanted(fd);
-        if (want == watched[fd])
-            continue;
-        if (io_backend_watch(fd, watched[fd], want) < 0 && want != 0) {
-            watched[fd] = 0;
-            if (recv_wait[fd] != NULL)
-                wake(recv_wait, fd, "recv");
-            if (send_wait[fd] != NULL)
-                wake(send_wait, fd, "send");
-            continue;
-        }
-        watched[fd] = (unsigned char)want;
+    struct fd_state *s = &state[fd];
+    if (recv_wait[fd] == NULL || s->client != 1) {
+        s->timed = 0; /* not waiting to recv: the next recv wait sets a new entry */
+        return;
     }
-    dirty_count = 0;
+    if (s->idle_until > now) {
+        deadline_push(&deadlines, s->idle_until, NULL, fd); /* it received since: check again later */
+        return;
+    }
+    s->timed = 0;
+    printf("Idle timeout: the client on fd %d sent nothing for %u s; closing it\n",
+           fd, idle_timeout_seconds);
+    if (shutdown(fd, SHUT_RD) < 0 && errno != ENOTCONN)
+        fprintf(stderr, "scheduler: shutdown() of idle fd %d failed: %s\n", fd, strerror(errno));
+    wake(recv_wait, fd, "idle timeout");
+    s->woken = 1;
 }
 
-/* Block in the backend until a parked task can go on, then make every
- * such task ready: first the readable ones, then the writable ones, as
- * the course's loop does. */
+/* Wake the sleepers and run the idle checks whose deadline has come. */
+static void expire_timers(void)
+{
+    const struct deadline *first;
+    int64_t now = clock_ms();
+    while ((first = deadline_first(&deadlines)) != NULL && first->at <= now) {
+        struct deadline timer = deadline_pop(&deadlines);
+        if (timer.task == NULL) {
+            idle_check(timer.fd, now);
+            continue;
+        }
+        sleeping--;
+        trace("task %u (%s) wakes from its sleep", timer.task->id, timer.task->name);
+        task_queue_push(&tasks, timer.task);
+    }
+}
+
+/* How long the backend may block: until the nearest deadline. */
+static int wait_limit(void)
+{
+    const struct deadline *first = deadline_first(&deadlines);
+    if (first == NULL)
+        return -1;
+    int64_t left = first->at - clock_ms();
+    return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/* Block in the backend until a parked task can go on or a deadline
+ * comes, then make every such task ready: first the readable ones, then
+ * the writable ones, as the course's loop does, then the timers. */
 static void wait_for_io(void)
 {
-    flush_dirty();
-    if (!task_queue_empty(&tasks))
-        return; /* flush_dirty() woke a task: run it first */
-
-    trace("%s: %d task(s) waiting, nothing else to run", io_backend_name, waiting);
+    open_backend();
+    trace("%s: %d task(s) waiting, %d sleeping, nothing else to run",
+          io_backend_name, waiting, sleeping);
     struct io_event *events;
-    int count = io_backend_wait(&events);
+    int count = io_backend_wait(&events, wait_limit());
     if (count < 0) {
         if (errno == EINTR)
             return; /* a signal: run() looks at its flags, then we wait again */
@@ -261,24 +364,32 @@ static void wait_for_io(void)
         int fd = events[i].fd;
         if (fd >= table_size)
             continue;
-        if ((events[i].ready & IO_READ) && recv_wait[fd] != NULL)
+        if (recv_wait[fd] == NULL && send_wait[fd] == NULL) {
+            /* Reported with nobody waiting: an fd whose task ended and
+             * left it open (or closed it, for select and poll).  Stop
+             * watching it, or a level-triggered wait would spin. */
+            io_backend_watch(fd, IO_UNKNOWN, 0);
+            state[fd].watched = 0;
+            state[fd].owner = 0;
+            continue;
+        }
+        if ((events[i].ready & IO_READ) && recv_wait[fd] != NULL) {
             wake(recv_wait, fd, "recv");
+            state[fd].woken = 1;
+        }
     }
     for (int i = 0; i < count; i++) {
         int fd = events[i].fd;
-        if (fd >= table_size)
-            continue;
-        if ((events[i].ready & IO_WRITE) && send_wait[fd] != NULL)
+        if (fd < table_size && (events[i].ready & IO_WRITE) && send_wait[fd] != NULL)
             wake(send_wait, fd, "send");
-        if (watched[fd] & ~wanted(fd))
-            mark_dirty(fd); /* watched for nobody (lazily): dropped before the next wait */
     }
+    expire_timers();
 }
 
 void run(void)
 {
     stop_requested = false;
-    while (!stop_requested && (!task_queue_empty(&tasks) || waiting > 0)) {
+    while (!stop_requested && (!task_queue_empty(&tasks) || waiting > 0 || sleeping > 0)) {
         if (task_queue_empty(&tasks)) {
             wait_for_io();
             continue;
@@ -286,6 +397,16 @@ void run(void)
         struct task *t = task_queue_pop(&tasks);
         trace("resume task %u (%s)", t->id, t->name);
         enum task_status status = t->step(t);
+        if (sleep_task != NULL) {
+            struct task *asked = sleep_task;
+            sleep_task = NULL;
+            if (asked == t && status == TASK_READY) {
+                deadline_push(&deadlines, sleep_until, t, -1);
+                sleeping++;
+                trace("task %u (%s) sleeps", t->id, t->name);
+                continue;
+            }
+        }
         switch (status) {
         case TASK_READY:
             task_queue_push(&tasks, t);

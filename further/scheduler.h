@@ -9,7 +9,9 @@
  *    waited on, not arrays of FD_SETSIZE;
  *  - SCHEDULER_FD_LIMIT is what the backend can watch: FD_SETSIZE with
  *    select(), INT_MAX with poll() and epoll (then the process's fd limit,
- *    `ulimit -n`, is the only cap).
+ *    `ulimit -n`, is the only cap);
+ *  - a task may sleep (YIELD_SLEEP), and with --idle-timeout a client
+ *    that sends nothing for that long sees its recv() return 0.
  */
 #ifndef SCHEDULER_H
 #define SCHEDULER_H
@@ -44,6 +46,20 @@ void run(void);
 
 /* T has finished: say "Task done", release what it owns, free it. */
 void task_done(struct task *t);
+
+/* Time, asyncio.sleep's counterpart: inside a task's step,
+ *     YIELD_SLEEP(self, 250);
+ * parks the task for 250 ms (at least), while the others run.  The
+ * deadline goes into the scheduler's heap; tasks whose deadlines are
+ * equal wake in the order they went to sleep. */
+#define YIELD_SLEEP(t, milliseconds)                                          \
+    do {                                                                      \
+        scheduler_sleep((t), (milliseconds));                                 \
+        CO_YIELD(&(t)->co, TASK_READY);                                       \
+    } while (0)
+
+/* YIELD_SLEEP's first half: T asks to sleep when its step returns. */
+void scheduler_sleep(struct task *t, long milliseconds);
 
 /* Make run() return before it resumes another task (a stop signal). */
 void scheduler_stop(void);

@@ -85,12 +85,13 @@ BACKEND_FROM   := $(SRC)
 BACKEND_SRC    := $(OUT)/backend-src
 BACKEND_COPIES := $(patsubst $(SRC)/%,$(BACKEND_SRC)/%,\
                   $(filter-out $(SRC)/scheduler.c $(SRC)/scheduler.h,$(SOURCES) $(HEADERS)))
-SOURCES := $(filter %.c,$(BACKEND_COPIES)) further/scheduler.c \
+SOURCES := $(filter %.c,$(BACKEND_COPIES)) further/scheduler.c further/deadlines.c \
            further/backend_$(BACKEND).c
 HEADERS := $(filter %.h,$(BACKEND_COPIES)) $(wildcard further/*.h)
 LIBRARY := $(filter-out $(BACKEND_SRC)/main.c,$(SOURCES))
 # Before the recipes' -Icommon -I$(SRC): the backends' scheduler.h wins.
-ALL_CFLAGS += -Ifurther
+# SCHEDULER_HAS_TIMERS: common/options.c accepts --idle-timeout.
+ALL_CFLAGS += -Ifurther -DSCHEDULER_HAS_TIMERS
 override SRC := $(BACKEND_SRC)
 BACKEND_SUITE := $(OUT)/test-backends
 
@@ -109,6 +110,18 @@ $(BACKEND_SUITE): tests/maint/backends.c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HE
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
 		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
 		tests/maint/backends.c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
+
+# tests/maint/timers.c: sleeping tasks and --idle-timeout, the same way.
+TIMER_SUITE := $(OUT)/test-timers
+.PHONY: timer-suite
+timer-suite: $(TIMER_SUITE)
+	@:
+$(TIMER_SUITE): tests/maint/timers.c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
+		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
+		tests/maint/timers.c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
 endif
 endif
 # ---- END BACKEND ----

@@ -12,6 +12,7 @@
 #include "support.h"
 
 #include "scheduler.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -178,6 +179,137 @@ START_TEST(watches_a_reused_fd_number_again)
     EXPECT(reader_result[1] != '!', "pipe() did not reuse the closed fd's number, so this "
            "test could not check what it is for");
     EXPECT_STR(reader_result, "12", "the bytes read before and after reopening the fd");
+    free(output);
+}
+END_TEST
+
+/* A writer that sends COUNT bytes of 64 KiB into a pipe, yielding SEND
+ * before each write, as the echo handler does.  The pipe holds 64 KiB:
+ * the first write goes through, the next ones find it full. */
+struct writer {
+    struct task task;
+    int fd;
+    int count;
+    int i;
+    size_t done;
+    int failures;
+};
+
+static size_t writer_done;
+
+static enum task_status writer_step(struct task *self)
+{
+    static char chunk[65536];
+    struct writer *w = (struct writer *)self;
+    TASK_BEGIN(self);
+    for (w->i = 0; w->i < w->count;) {
+        YIELD_SEND(self, w->fd);
+        ssize_t n = write(w->fd, chunk, sizeof chunk);
+        if (n > 0) {
+            w->done += (size_t)n;
+            if (w->done >= (size_t)(w->i + 1) * sizeof chunk)
+                w->i++;
+        } else if (errno != EAGAIN) {
+            w->failures++;
+            break;
+        }
+    }
+    writer_done = w->done;
+    TASK_END(self);
+}
+
+/* Reads the pipe to its end, one wake at a time. */
+struct drainer {
+    struct task task;
+    int fd;
+};
+
+static size_t drained;
+
+static enum task_status drainer_step(struct task *self)
+{
+    static char buffer[65536];
+    struct drainer *d = (struct drainer *)self;
+    TASK_BEGIN(self);
+    for (;;) {
+        YIELD_RECV(self, d->fd);
+        ssize_t n = read(d->fd, buffer, sizeof buffer);
+        if (n == 0)
+            break;
+        if (n > 0)
+            drained += (size_t)n;
+    }
+    TASK_END(self);
+}
+
+static int count_text(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)) != NULL; p++)
+        n++;
+    return n;
+}
+
+static struct task *new_writer(int fd, int count)
+{
+    struct writer *w = (struct writer *)task_new(sizeof *w, "writer", writer_step);
+    w->fd = fd;
+    w->count = count;
+    return &w->task;
+}
+
+static void close_on_done(struct task *self)
+{
+    close(((struct writer *)self)->fd);
+}
+
+/* A send into a socket or pipe with room costs no wait: the first
+ * YIELD_SEND of a task on an fd is not asked about (the original's
+ * `yield 'send'` would cost a select() here). */
+START_TEST(a_send_with_room_costs_no_wait)
+{
+    int ends[2];
+    make_pipe(ends, -1);
+    fcntl(ends[1], F_SETFL, O_NONBLOCK);
+    spawn(new_writer(ends[1], 1));
+    trace_enabled = true; /* one trace line per wait in the backend: they are counted */
+    char *output = capture_stdout(run_scheduler, NULL);
+    trace_enabled = false;
+    EXPECT(writer_done == 65536, "the writer wrote %zu bytes of 65536", writer_done);
+    EXPECT_INT(count_text(output, "nothing else to run"), 0,
+               "waits in the backend for one write into an empty pipe");
+    free(output);
+}
+END_TEST
+
+/* When the send did not go through, the next YIELD_SEND really waits:
+ * a writer of 4 x 64 KiB into a 64 KiB pipe finishes only as a reader
+ * drains it, every byte arrives, and the writer is not resumed in a
+ * loop while the pipe is full (its waits are counted). */
+START_TEST(a_full_pipe_makes_the_sender_wait)
+{
+    int ends[2];
+    make_pipe(ends, -1);
+    fcntl(ends[1], F_SETFL, O_NONBLOCK);
+    struct task *w = new_writer(ends[1], 4);
+    w->cleanup = close_on_done;
+    struct drainer *d = (struct drainer *)task_new(sizeof *d, "drainer", drainer_step);
+    d->fd = ends[0];
+    drained = 0;
+    spawn(w);
+    spawn(&d->task);
+    trace_enabled = true;
+    char *output = capture_stdout(run_scheduler, NULL);
+    trace_enabled = false;
+    close(ends[0]);
+    EXPECT(writer_done == 4 * 65536 && drained == 4 * 65536,
+           "the writer wrote %zu bytes and the reader read %zu, of %d", writer_done, drained,
+           4 * 65536);
+    int resumes = count_text(output, "resume task 1 (writer)");
+    EXPECT(resumes < 200, "the writer was resumed %d times for 4 writes: a full pipe must make "
+           "it wait, not spin", resumes);
+    EXPECT(count_text(output, "for send: task 1 (writer) is ready") >= 1,
+           "the writer never waited for the pipe to be writable; run() printed:\n%.2000s", output);
     free(output);
 }
 END_TEST
@@ -412,6 +544,8 @@ START_TEST(serves_5000_clients_at_once)
 END_TEST
 
 static const struct graded_test wide_tests[] = {
+    GRADED("backends", a_send_with_room_costs_no_wait, "a first YIELD_SEND on an fd with room costs no wait in the backend"),
+    GRADED("backends", a_full_pipe_makes_the_sender_wait, "a second YIELD_SEND after a send that did not go through waits for room"),
     GRADED("backends", wakes_a_task_on_an_fd_past_fd_setsize, "a task waiting on fd 3000 wakes when it is readable"),
     GRADED("backends", wakes_again_while_bytes_are_left, "a task that reads 1 byte of 3 is woken again for the rest"),
     GRADED("backends", watches_a_reused_fd_number_again, "a task that closes its fd and reopens the same number is woken on the new one"),
@@ -420,6 +554,8 @@ static const struct graded_test wide_tests[] = {
 };
 
 static const struct graded_test select_tests[] = {
+    GRADED("backends", a_send_with_room_costs_no_wait, "a first YIELD_SEND on an fd with room costs no wait in the backend"),
+    GRADED("backends", a_full_pipe_makes_the_sender_wait, "a second YIELD_SEND after a send that did not go through waits for room"),
     GRADED("backends", select_refuses_an_fd_past_fd_setsize, "a task waiting on fd 3000 is ended: select() cannot watch it"),
     GRADED("backends", wakes_again_while_bytes_are_left, "a task that reads 1 byte of 3 is woken again for the rest"),
     GRADED("backends", watches_a_reused_fd_number_again, "a task that closes its fd and reopens the same number is woken on the new one"),
@@ -434,7 +570,7 @@ int main(int argc, char **argv)
         5, title, 10,
         "the backend's scheduler (further/) touched memory it does not own: "
         "a per-fd table not grown, or a task used after task_done()",
-        "a task was never woken: the backend lost an fd's interest (see dirty[] in "
+        "a task was never woken: the backend lost an fd's interest (see park() in "
         "further/scheduler.c)",
     };
     if (io_backend_fd_limit() > MANY_CLIENTS + 100)
