@@ -21,6 +21,7 @@
 #include "scheduler.h"
 
 #include "fail.h"
+#include "output.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -107,7 +108,7 @@ void spawn(struct task *t)
 void task_done(struct task *t)
 {
     trace("task %u (%s) finished", t->id, t->name);
-    printf("Task done\n");
+    print_line("Task done");
     if (t->cleanup != NULL)
         t->cleanup(t);
     free(t);

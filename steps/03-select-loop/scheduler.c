@@ -27,12 +27,12 @@
 #include "scheduler.h"
 
 #include "fail.h"
+#include "output.h"
 #include "todo.h"
 #include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 struct task_queue tasks = TASK_QUEUE_EMPTY;
@@ -52,7 +52,7 @@ void spawn(struct task *t)
 void task_done(struct task *t)
 {
     trace("task %u (%s) finished", t->id, t->name);
-    printf("Task done\n");
+    print_line("Task done");
     if (t->cleanup != NULL)
         t->cleanup(t);
     free(t);
@@ -123,7 +123,7 @@ static void wake_closed_fds(void)
             continue;
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
-        fprintf(stderr, "scheduler: fd %d was closed while a task waited on it\n", fd);
+        print_error("scheduler: fd %d was closed while a task waited on it", fd);
         if (recv_wait[fd] != NULL)
             wake(recv_wait, fd, "recv");
         if (send_wait[fd] != NULL)
