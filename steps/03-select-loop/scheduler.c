@@ -94,8 +94,8 @@ static void park(struct task *t, enum task_status status)
     /* BEGIN EXERCISE 3.1: parking a task in recv_wait or send_wait by its reason */
     /* Exercise 3.1: put t in recv_wait[t->wait_fd] (TASK_RECV) or
      * send_wait[t->wait_fd] (TASK_SEND), count it in `waiting`, and keep
-     * `highest_fd` up to date.  Refuse, with a message on stderr naming
-     * the task and the fd, a wait on an fd below 0 or at or above
+     * `highest_fd` up to date.  Refuse, with a message on stderr
+     * (print_error) naming the task and the fd, a wait on an fd below 0 or at or above
      * SCHEDULER_FD_LIMIT, or on an fd where a task already waits for the
      * same reason; end such a task with task_done(). */
     exercise_todo("3.1", "park in scheduler.c");

@@ -148,7 +148,7 @@ static void start_handler(struct tcp_server *s, int client)
     format_address((struct sockaddr *)&s->peer, s->peer_length, text);
 
     /* BEGIN EXERCISE 4.3: spawning a handler task for the client */
-    /* Exercise 4.3: refuse (close, with a message) a client whose fd is
+    /* Exercise 4.3: refuse (close, with print_error) a client whose fd is
      * at or above SCHEDULER_FD_LIMIT; make the fd non-blocking and
      * close-on-exec; count it in `connections`; spawn the handler task
      * s->handler(client, peer address, its length). */

@@ -68,8 +68,9 @@ static enum task_status echo_handler_step(struct task *self)
             break; /* the reply could not be sent: the connection is lost */
     }
     /* BEGIN EXERCISE 5.3: the cleanup: say so, close the socket, mark it closed */
-    /* Exercise 5.3: print "Connection closed", close the socket, and set
-     * h->client to -1 so that the cleanup function does not close it twice. */
+    /* Exercise 5.3: print "Connection closed" (print_line), close the
+     * socket, and set h->client to -1 so that the cleanup function does
+     * not close it twice. */
     exercise_todo("5.3", "the end of echo_handler_step");
     /* END EXERCISE 5.3 */
     TASK_END(self);
