@@ -833,6 +833,24 @@ START_TEST(out_of_fds_the_server_does_not_spin)
            "%ld clients were served and left, but only %ld handlers ended", tally.from, tally.done);
     echo_once(s.port, "after the fds came back\n");
     server_stop(&s);
+    /* The lines, their "(and N more ...)" and the count told at the stop
+     * add up to the clients turned away. */
+    long told = 0;
+    for (const char *p = s.log; (p = strstr(p, "tcp_server: ")) != NULL; p++) {
+        unsigned long n;
+        if (strncmp(p, "tcp_server: out of file descriptors", 35) == 0) {
+            told++;
+            const char *more = strstr(p, "(and ");
+            const char *end = strchr(p, '\n');
+            if (more != NULL && (end == NULL || more < end) && sscanf(more, "(and %lu", &n) == 1)
+                told += (long)n;
+        } else if (sscanf(p, "tcp_server: %lu more connection(s) refused", &n) == 1) {
+            told += (long)n;
+        }
+    }
+    EXPECT(told == turned_away, "%d clients were turned away, but the server's refusal lines "
+           "account for %ld (each line, its \"(and N more ...)\", and the count at the stop)",
+           turned_away, told);
 }
 END_TEST
 
