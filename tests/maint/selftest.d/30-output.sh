@@ -4,9 +4,9 @@
 # The cases tagged "stall" in tests/maint/maint_05.c (an unread stdout
 # with 5000 clients, a full stderr under a refusal flood, SIGTERM,
 # SIGINT and SIGHUP while stuck, bytes verified, resets, accept storms,
-# bad arguments) run plain and sanitized with the rest of that suite in
-# selftest.sh; here they run again against the scheduler of further/
-# with each backend.  Sourced by tests/maint/selftest.sh.
+# ENOBUFS, bad arguments) run plain and sanitized with the rest of that
+# suite in selftest.sh; here they run again against the scheduler of
+# further/ with each backend.  Sourced by tests/maint/selftest.sh.
 
 echo "Output never stalls the server, signals always stop it (every build)"
 
@@ -57,13 +57,29 @@ demo_with_closed_fds() { # PROGRAM
 check "the stage 3 demo runs with stdin and stdout closed, and logs everything with stdin closed" \
     demo_with_closed_fds "$ROOT/gcc/solutions/03-select-loop"
 
+# accept() failing with ENOBUFS cannot be provoked from outside: a
+# preloaded library fakes it (LD_PRELOAD, so Linux only).  Elsewhere the
+# test says it was not run.
+output_shim=
+if [ "$(uname -s)" = Linux ]; then
+    case $ROOT in
+        /*) output_shim=$ROOT/enobufs_shim.so ;;
+        *) output_shim=$(pwd)/$ROOT/enobufs_shim.so ;;
+    esac
+    check "the ENOBUFS fault-injection library builds" \
+        gcc -shared -fPIC -D_GNU_SOURCE -Wall -Wextra -Werror -o "$output_shim" \
+            tests/maint/enobufs_shim.c -ldl
+    check "accept() failing with ENOBUFS: the course's server backs off and logs once a second" \
+        env ENOBUFS_SHIM="$output_shim" "$ROOT/gcc/solutions/maint-05-echo-handler" ENOBUFS
+fi
+
 output_backends="select poll"
 [ "$(uname -s)" = Linux ] && output_backends="select poll epoll"
 output_cases() { # BACKEND
     output_out="$ROOT/backend-$1/solutions"
     BACKEND=$1 $MAKE --no-print-directory -f tests/stage.mk SRC=solutions/05-echo-handler \
         NAME=05-echo-handler OUT="$output_out" program maint &&
-    "$output_out/maint-05-echo-handler" stall
+    ENOBUFS_SHIM=$output_shim "$output_out/maint-05-echo-handler" stall
 }
 for backend in $output_backends; do
     check "BACKEND=$backend: output never stalls, signals stop it, bytes and fds add up" \
