@@ -3,6 +3,8 @@
  */
 #include "fail.h"
 
+#include "output.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,13 +18,12 @@ static void report(int saved_errno, const char *hint, const char *format, va_lis
 {
     /* stdout may hold log lines that belong before this message. */
     fflush(stdout);
-    fprintf(stderr, "%s: ", program_name);
-    vfprintf(stderr, format, args);
-    if (saved_errno != 0)
-        fprintf(stderr, ": %s", strerror(saved_errno));
-    fputc('\n', stderr);
+    char message[OUTPUT_LINE_MAX];
+    vsnprintf(message, sizeof message, format, args);
+    print_error("%s: %s%s%s", program_name, message, saved_errno != 0 ? ": " : "",
+                saved_errno != 0 ? strerror(saved_errno) : "");
     if (hint != NULL && hint[0] != '\0')
-        fprintf(stderr, "%s: %s\n", program_name, hint);
+        print_error("%s: %s", program_name, hint);
 }
 
 void fail(const char *hint, const char *format, ...)

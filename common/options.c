@@ -7,8 +7,10 @@
 #include "options.h"
 
 #include "fail.h"
+#include "output.h"
 #include "trace.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +18,30 @@
 
 unsigned idle_timeout_seconds;
 
+/* What the user typed, quoted in a message of bounded length: at most
+ * QUOTED_MAX characters, then "...", unprintable bytes shown as '?'. */
+#define QUOTED_MAX 60
+static const char *shortened(const char *text, char out[QUOTED_MAX + 4])
+{
+    size_t i = 0;
+    for (; text[i] != '\0' && i < QUOTED_MAX; i++)
+        out[i] = isprint((unsigned char)text[i]) ? text[i] : '?';
+    if (text[i] != '\0') {
+        memcpy(out + i, "...", 3);
+        i += 3;
+    }
+    out[i] = '\0';
+    return out;
+}
+
 static _Noreturn void usage_error(const char *format, const char *word)
 {
+    char quoted[QUOTED_MAX + 4];
+    char message[256];
     fflush(stdout);
-    fprintf(stderr, "%s: ", program_name);
-    fprintf(stderr, format, word);
-    fprintf(stderr, "\n%s: try '%s --help'\n", program_name, program_name);
+    snprintf(message, sizeof message, format, shortened(word, quoted));
+    print_error("%s: %s", program_name, message);
+    print_error("%s: try '%s --help'", program_name, program_name);
     exit(2);
 }
 
@@ -87,6 +107,11 @@ void parse_server_options(int argc, char **argv, const char *summary,
         } else if ((value = option_value(argc, argv, &i, "-b", "--bind")) != NULL) {
             if (value[0] == '\0')
                 usage_error("empty bind address%s: give an address such as 127.0.0.1", "");
+            /* A host name has at most 253 characters; longer is a mistake,
+             * and would be echoed in full by the resolver's message. */
+            if (strlen(value) > 253)
+                usage_error("bad bind address '%s': too long for a host name or address",
+                            value);
             options->bind_host = value;
         } else if ((value = option_value(argc, argv, &i, "--idle-timeout", "--idle-timeout"))
                    != NULL) {

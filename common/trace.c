@@ -3,6 +3,8 @@
  */
 #include "trace.h"
 
+#include "output.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -14,11 +16,13 @@ void trace(const char *format, ...)
         return;
     /* stdout, not stderr: trace lines must interleave in order with
      * "Connection from ..." and "Task done". */
+    char text[OUTPUT_LINE_MAX];
     va_list args;
     va_start(args, format);
-    fputs("[trace] ", stdout);
-    vprintf(format, args);
-    fputc('\n', stdout);
-    fflush(stdout);
+    vsnprintf(text, sizeof text, format, args);
     va_end(args);
+    print_line("[trace] %s", text);
+    /* Without an event loop print_line() is stdio: a trace line must be
+     * out before a crash that it may explain. */
+    fflush(stdout);
 }

@@ -33,6 +33,7 @@
 #include "deadlines.h"
 #include "fail.h"
 #include "options.h"
+#include "output.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -132,7 +133,7 @@ static void forget_fd_of(const struct task *t)
 void task_done(struct task *t)
 {
     trace("task %u (%s) finished", t->id, t->name);
-    printf("Task done\n");
+    print_line("Task done");
     forget_fd_of(t);
     if (t->cleanup != NULL)
         t->cleanup(t);
@@ -224,9 +225,9 @@ static void park(struct task *t, enum task_status status)
 
     open_backend();
     if (fd < 0 || fd >= io_backend_fd_limit()) {
-        fprintf(stderr, "scheduler: task %u (%s) waits to %s on fd %d, but the %s backend can "
-                "only watch fds 0 to %d; ending that task\n",
-                t->id, t->name, reason, fd, io_backend_name, io_backend_fd_limit() - 1);
+        print_error("scheduler: task %u (%s) waits to %s on fd %d, but the %s backend can "
+                    "only watch fds 0 to %d; ending that task",
+                    t->id, t->name, reason, fd, io_backend_name, io_backend_fd_limit() - 1);
         task_done(t);
         return;
     }
@@ -234,9 +235,9 @@ static void park(struct task *t, enum task_status status)
     struct fd_state *s = &state[fd];
     struct task **table = status == TASK_RECV ? recv_wait : send_wait;
     if (table[fd] != NULL) {
-        fprintf(stderr, "scheduler: task %u (%s) waits to %s on fd %d, where task %u (%s) "
-                "already waits; ending the newcomer\n",
-                t->id, t->name, reason, fd, table[fd]->id, table[fd]->name);
+        print_error("scheduler: task %u (%s) waits to %s on fd %d, where task %u (%s) "
+                    "already waits; ending the newcomer",
+                    t->id, t->name, reason, fd, table[fd]->id, table[fd]->name);
         task_done(t);
         return;
     }
@@ -266,9 +267,9 @@ static void park(struct task *t, enum task_status status)
     int want = wanted(fd);
     if (want != old || again) {
         if (io_backend_watch(fd, old, want) < 0) {
-            fprintf(stderr, "scheduler: the %s backend cannot watch fd %d for task %u (%s): "
-                    "%s; ending that task\n",
-                    io_backend_name, fd, t->id, t->name, strerror(errno));
+            print_error("scheduler: the %s backend cannot watch fd %d for task %u (%s): "
+                        "%s; ending that task",
+                        io_backend_name, fd, t->id, t->name, strerror(errno));
             table[fd] = NULL;
             s->watched = (unsigned char)wanted(fd);
             task_done(t);
@@ -309,10 +310,10 @@ static void idle_check(int fd, int64_t now)
         return;
     }
     s->timed = 0;
-    printf("Idle timeout: the client on fd %d sent nothing for %u s; closing it\n",
-           fd, idle_timeout_seconds);
+    print_line("Idle timeout: the client on fd %d sent nothing for %u s; closing it",
+               fd, idle_timeout_seconds);
     if (shutdown(fd, SHUT_RD) < 0 && errno != ENOTCONN)
-        fprintf(stderr, "scheduler: shutdown() of idle fd %d failed: %s\n", fd, strerror(errno));
+        print_error("scheduler: shutdown() of idle fd %d failed: %s", fd, strerror(errno));
     wake(recv_wait, fd, "idle timeout");
     s->woken = 1;
 }
@@ -419,8 +420,8 @@ void run(void)
             task_done(t);
             break;
         default:
-            fprintf(stderr, "scheduler: task %u (%s) returned unknown status %d; ending it\n",
-                    t->id, t->name, (int)status);
+            print_error("scheduler: task %u (%s) returned unknown status %d; ending it",
+                        t->id, t->name, (int)status);
             task_done(t);
         }
     }

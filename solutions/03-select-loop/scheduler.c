@@ -27,12 +27,12 @@
 #include "scheduler.h"
 
 #include "fail.h"
+#include "output.h"
 #include "todo.h"
 #include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 struct task_queue tasks = TASK_QUEUE_EMPTY;
@@ -52,7 +52,7 @@ void spawn(struct task *t)
 void task_done(struct task *t)
 {
     trace("task %u (%s) finished", t->id, t->name);
-    printf("Task done\n");
+    print_line("Task done");
     if (t->cleanup != NULL)
         t->cleanup(t);
     free(t);
@@ -97,16 +97,16 @@ static void park(struct task *t, enum task_status status)
     struct task **table = status == TASK_RECV ? recv_wait : send_wait;
 
     if (fd < 0 || fd >= SCHEDULER_FD_LIMIT) {
-        fprintf(stderr, "scheduler: task %u (%s) waits to %s on fd %d, but select() can only "
-                "watch fds 0 to %d (FD_SETSIZE - 1); ending that task\n",
-                t->id, t->name, reason, fd, SCHEDULER_FD_LIMIT - 1);
+        print_error("scheduler: task %u (%s) waits to %s on fd %d, but select() can only "
+                    "watch fds 0 to %d (FD_SETSIZE - 1); ending that task",
+                    t->id, t->name, reason, fd, SCHEDULER_FD_LIMIT - 1);
         task_done(t);
         return;
     }
     if (table[fd] != NULL) {
-        fprintf(stderr, "scheduler: task %u (%s) waits to %s on fd %d, where task %u (%s) "
-                "already waits; ending the newcomer\n",
-                t->id, t->name, reason, fd, table[fd]->id, table[fd]->name);
+        print_error("scheduler: task %u (%s) waits to %s on fd %d, where task %u (%s) "
+                    "already waits; ending the newcomer",
+                    t->id, t->name, reason, fd, table[fd]->id, table[fd]->name);
         task_done(t);
         return;
     }
@@ -137,7 +137,7 @@ static void wake_closed_fds(void)
             continue;
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
-        fprintf(stderr, "scheduler: fd %d was closed while a task waited on it\n", fd);
+        print_error("scheduler: fd %d was closed while a task waited on it", fd);
         if (recv_wait[fd] != NULL)
             wake(recv_wait, fd, "recv");
         if (send_wait[fd] != NULL)
@@ -212,8 +212,8 @@ void run(void)
             task_done(t);
             break;
         default:
-            fprintf(stderr, "scheduler: task %u (%s) returned unknown status %d; ending it\n",
-                    t->id, t->name, (int)status);
+            print_error("scheduler: task %u (%s) returned unknown status %d; ending it",
+                        t->id, t->name, (int)status);
             task_done(t);
         }
     }

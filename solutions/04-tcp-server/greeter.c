@@ -5,9 +5,9 @@
 #include "greeter.h"
 
 #include "address.h"
+#include "output.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,14 +26,14 @@ static enum task_status greeter_step(struct task *self)
 {
     struct greeter *g = (struct greeter *)self;
     TASK_BEGIN(self);
-    printf("Connection from %s\n", g->peer);
+    print_line("Connection from %s", g->peer);
     YIELD_SEND(self, g->client);
     /* A fresh socket's send buffer holds far more than one line. */
     if (send(g->client, GREETING, strlen(GREETING), MSG_NOSIGNAL) < 0)
-        fprintf(stderr, "greeter: %s: send failed: %s\n", g->peer, strerror(errno));
+        print_error("greeter: %s: send failed: %s", g->peer, strerror(errno));
     close(g->client);
     g->client = -1;
-    printf("Connection closed\n");
+    print_line("Connection closed");
     TASK_END(self);
 }
 

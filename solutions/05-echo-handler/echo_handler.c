@@ -11,10 +11,10 @@
 #include "echo_handler.h"
 
 #include "address.h"
+#include "output.h"
 #include "todo.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,14 +37,14 @@ struct echo_handler {
 /* A failed call ends this client only; say which and why. */
 static void report(const struct echo_handler *h, const char *call)
 {
-    fprintf(stderr, "echo_handler: %s: %s failed: %s\n", h->peer, call, strerror(errno));
+    print_error("echo_handler: %s: %s failed: %s", h->peer, call, strerror(errno));
 }
 
 static enum task_status echo_handler_step(struct task *self)
 {
     struct echo_handler *h = (struct echo_handler *)self;
     TASK_BEGIN(self);
-    printf("Connection from %s\n", h->peer);
+    print_line("Connection from %s", h->peer);
     for (;;) {
         /* BEGIN EXERCISE 5.1: the handler's loop: wait, receive up to 1000 bytes, stop at end of stream */
         YIELD_RECV(self, h->client);
@@ -78,7 +78,7 @@ static enum task_status echo_handler_step(struct task *self)
             break; /* the reply could not be sent: the connection is lost */
     }
     /* BEGIN EXERCISE 5.3: the cleanup: say so, close the socket, mark it closed */
-    printf("Connection closed\n");
+    print_line("Connection closed");
     close(h->client);
     h->client = -1;
     /* END EXERCISE 5.3 */

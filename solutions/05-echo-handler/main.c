@@ -13,12 +13,15 @@
 #include "fail.h"
 #include "fd_flags.h"
 #include "options.h"
+#include "output.h"
+#include "output_writer.h"
 #include "scheduler.h"
 #include "stop_signals.h"
 #include "tcp_server.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -35,19 +38,23 @@ int main(int argc, char **argv)
     socklen_t length;
     resolve_listen_address(options.bind_host, options.port, &address, &length);
     spawn(stop_on_signals());
+    /* From here on a log line never blocks: what stdout or stderr cannot
+     * take now waits for these two tasks. */
+    spawn(output_writer(STDOUT_FILENO));
+    spawn(output_writer(STDERR_FILENO));
     spawn(tcp_server((struct sockaddr *)&address, length, echo_handler));
     run();
 
     if (stop_signal_received() == 0) {
         /* run() returned with no signal: every task has ended, which only
          * a task refused by the scheduler can cause (its message is above). */
-        fprintf(stderr, "%s: no task is left to run after %lu connection(s); stopping\n",
-                program_name, tcp_server_connections());
+        print_error("%s: no task is left to run after %lu connection(s); stopping",
+                    program_name, tcp_server_connections());
         scheduler_drop_all();
         return 1;
     }
-    printf("Stopped by signal %d (%s) after %lu connection(s)\n", stop_signal_received(),
-           strsignal(stop_signal_received()), tcp_server_connections());
+    print_line("Stopped by signal %d (%s) after %lu connection(s)", stop_signal_received(),
+               strsignal(stop_signal_received()), tcp_server_connections());
     scheduler_drop_all();
     return 0;
 }

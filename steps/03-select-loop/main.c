@@ -24,6 +24,9 @@ static void make_pipe(int ends[2])
 int main(int argc, char **argv)
 {
     bool trace;
+    /* Started with stdin or stdout closed, pipe() would get fds 0 and 1,
+     * and the log would go into the demo's own pipe. */
+    open_standard_fds();
     program_name = "03-select-loop";
     parse_demo_options(argc, argv,
                        "Stage 3: four tasks on two pipes; select() wakes whoever can go on.",

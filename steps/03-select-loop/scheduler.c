@@ -27,12 +27,12 @@
 #include "scheduler.h"
 
 #include "fail.h"
+#include "output.h"
 #include "todo.h"
 #include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 struct task_queue tasks = TASK_QUEUE_EMPTY;
@@ -52,7 +52,7 @@ void spawn(struct task *t)
 void task_done(struct task *t)
 {
     trace("task %u (%s) finished", t->id, t->name);
-    printf("Task done\n");
+    print_line("Task done");
     if (t->cleanup != NULL)
         t->cleanup(t);
     free(t);
@@ -94,8 +94,8 @@ static void park(struct task *t, enum task_status status)
     /* BEGIN EXERCISE 3.1: parking a task in recv_wait or send_wait by its reason */
     /* Exercise 3.1: put t in recv_wait[t->wait_fd] (TASK_RECV) or
      * send_wait[t->wait_fd] (TASK_SEND), count it in `waiting`, and keep
-     * `highest_fd` up to date.  Refuse, with a message on stderr naming
-     * the task and the fd, a wait on an fd below 0 or at or above
+     * `highest_fd` up to date.  Refuse, with a message on stderr
+     * (print_error) naming the task and the fd, a wait on an fd below 0 or at or above
      * SCHEDULER_FD_LIMIT, or on an fd where a task already waits for the
      * same reason; end such a task with task_done(). */
     exercise_todo("3.1", "park in scheduler.c");
@@ -123,7 +123,7 @@ static void wake_closed_fds(void)
             continue;
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
-        fprintf(stderr, "scheduler: fd %d was closed while a task waited on it\n", fd);
+        print_error("scheduler: fd %d was closed while a task waited on it", fd);
         if (recv_wait[fd] != NULL)
             wake(recv_wait, fd, "recv");
         if (send_wait[fd] != NULL)

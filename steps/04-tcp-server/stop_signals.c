@@ -60,6 +60,7 @@ static void stop_watcher_cleanup(struct task *self)
      * closed (or reused) fd. */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     close(wake_pipe[0]);
     close(wake_pipe[1]);
     wake_pipe[0] = wake_pipe[1] = -1;
@@ -80,13 +81,17 @@ struct task *stop_on_signals(void)
     action.sa_handler = SIG_IGN;
     if (sigaction(SIGPIPE, &action, NULL) < 0)
         fail_errno("", "cannot ignore SIGPIPE");
-    /* SA_RESTART: a signal during a log line's write() must not lose the
-     * line.  select() is not restarted on Linux, and elsewhere the pipe
-     * wakes it anyway. */
+    /* SA_RESTART: a signal during a log line's write() to a terminal or
+     * a file must not lose the line (a pipe or socket is never written
+     * in a way that blocks: common/output.c).  select() is not restarted
+     * on Linux, and elsewhere the pipe wakes it anyway.  SIGHUP, the
+     * terminal closing, stops the server the same way instead of
+     * killing it without a word. */
     action.sa_flags = SA_RESTART;
     action.sa_handler = on_stop_signal;
-    if (sigaction(SIGINT, &action, NULL) < 0 || sigaction(SIGTERM, &action, NULL) < 0)
-        fail_errno("", "cannot catch SIGINT and SIGTERM");
+    if (sigaction(SIGINT, &action, NULL) < 0 || sigaction(SIGTERM, &action, NULL) < 0
+        || sigaction(SIGHUP, &action, NULL) < 0)
+        fail_errno("", "cannot catch SIGINT, SIGTERM and SIGHUP");
 
     struct task *t = task_new(sizeof(struct stop_watcher), "stop_on_signals", stop_watcher_step);
     t->cleanup = stop_watcher_cleanup;

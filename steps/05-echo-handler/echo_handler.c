@@ -11,10 +11,10 @@
 #include "echo_handler.h"
 
 #include "address.h"
+#include "output.h"
 #include "todo.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,14 +37,14 @@ struct echo_handler {
 /* A failed call ends this client only; say which and why. */
 static void report(const struct echo_handler *h, const char *call)
 {
-    fprintf(stderr, "echo_handler: %s: %s failed: %s\n", h->peer, call, strerror(errno));
+    print_error("echo_handler: %s: %s failed: %s", h->peer, call, strerror(errno));
 }
 
 static enum task_status echo_handler_step(struct task *self)
 {
     struct echo_handler *h = (struct echo_handler *)self;
     TASK_BEGIN(self);
-    printf("Connection from %s\n", h->peer);
+    print_line("Connection from %s", h->peer);
     for (;;) {
         /* BEGIN EXERCISE 5.1: the handler's loop: wait, receive up to 1000 bytes, stop at end of stream */
         /* Exercise 5.1: wait until h->client is readable, receive up to
@@ -68,8 +68,9 @@ static enum task_status echo_handler_step(struct task *self)
             break; /* the reply could not be sent: the connection is lost */
     }
     /* BEGIN EXERCISE 5.3: the cleanup: say so, close the socket, mark it closed */
-    /* Exercise 5.3: print "Connection closed", close the socket, and set
-     * h->client to -1 so that the cleanup function does not close it twice. */
+    /* Exercise 5.3: print "Connection closed" (print_line), close the
+     * socket, and set h->client to -1 so that the cleanup function does
+     * not close it twice. */
     exercise_todo("5.3", "the end of echo_handler_step");
     /* END EXERCISE 5.3 */
     TASK_END(self);

@@ -12,14 +12,17 @@
 #include "address.h"
 #include "fail.h"
 #include "fd_flags.h"
+#include "output.h"
 #include "scheduler.h"
 #include "todo.h"
 #include "trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Clients accepted per wake-up at most, so a flood of connections
@@ -36,6 +39,45 @@ struct tcp_server {
 };
 
 static unsigned long connections;
+
+/* A flood of refused clients must not become a flood of log lines: one
+ * line a second at most per kind of refusal, with the count of those
+ * refused in between.  The count left over is told when the server
+ * stops. */
+struct throttle {
+    struct timespec last;     /* when the last line was printed */
+    unsigned long unreported; /* refused since then */
+    bool printed;             /* a line was printed already */
+};
+static struct throttle out_of_fds, beyond_limit, accept_failed;
+
+/* Count one more; true when a line may be printed now, with *EARLIER
+ * set to how many were refused since the last line. */
+static bool throttle_allows(struct throttle *t, unsigned long *earlier)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long elapsed_ms = (now.tv_sec - t->last.tv_sec) * 1000LL
+                           + (now.tv_nsec - t->last.tv_nsec) / 1000000;
+    if (t->printed && elapsed_ms < 1000) {
+        t->unreported++;
+        return false;
+    }
+    *earlier = t->unreported;
+    t->unreported = 0;
+    t->last = now;
+    t->printed = true;
+    return true;
+}
+
+/* " (and N more since the last message)", or "" when N is 0. */
+static const char *and_more(unsigned long earlier, char text[64])
+{
+    text[0] = '\0';
+    if (earlier > 0)
+        snprintf(text, 64, " (and %lu more since the last message)", earlier);
+    return text;
+}
 
 unsigned long tcp_server_connections(void)
 {
@@ -85,14 +127,34 @@ static void refuse_one_client(struct tcp_server *s)
     /* Linux reports EMFILE even when nobody is waiting: only a client
      * really taken from the backlog is refused, and reported. */
     int client = accept(s->listener, NULL, NULL);
+    unsigned long earlier;
+    char more[64];
     if (client >= 0) {
         close(client);
-        fprintf(stderr, "tcp_server: out of file descriptors (%s): refusing a connection; "
-                "raise the limit with 'ulimit -n'\n", strerror(error));
+        if (throttle_allows(&out_of_fds, &earlier))
+            print_error("tcp_server: out of file descriptors (%s): refusing a connection%s; "
+                        "raise the limit with 'ulimit -n'", strerror(error),
+                        and_more(earlier, more));
     }
     s->spare_fd = open("/dev/null", O_RDONLY);
     if (s->spare_fd >= 0)
         set_cloexec(s->spare_fd);
+}
+
+/* ENOBUFS or ENOMEM: the kernel is short of memory for a connection,
+ * and the client stays in the backlog, so the listener stays readable:
+ * retrying at once would spin.  The scheduler has no timers, so pause
+ * the thread briefly: at most 100 attempts a second, each one costing
+ * the other clients 10 ms. */
+static void back_off(int error)
+{
+    unsigned long earlier;
+    char more[64];
+    if (throttle_allows(&accept_failed, &earlier))
+        print_error("tcp_server: accept failed: %s; the system is short of memory: "
+                    "pausing 10 ms, still listening%s", strerror(error), and_more(earlier, more));
+    struct timespec pause = { .tv_sec = 0, .tv_nsec = 10 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
 }
 
 /* Hand CLIENT, just accepted from s->peer, to a new handler task. */
@@ -101,15 +163,19 @@ static void start_handler(struct tcp_server *s, int client)
     char text[ADDRESS_TEXT_SIZE];
     format_address((struct sockaddr *)&s->peer, s->peer_length, text);
 
+    unsigned long earlier;
+    char more[64];
     if (client >= SCHEDULER_FD_LIMIT) {
-        fprintf(stderr, "tcp_server: connection from %s got fd %d, but the scheduler can only "
-                "watch fds below %d; closing it\n", text, client, SCHEDULER_FD_LIMIT);
+        if (throttle_allows(&beyond_limit, &earlier))
+            print_error("tcp_server: connection from %s got fd %d, but the scheduler can only "
+                        "watch fds below %d; closing it%s", text, client, SCHEDULER_FD_LIMIT,
+                        and_more(earlier, more));
         close(client);
         return;
     }
     if (set_nonblocking(client) < 0 || set_cloexec(client) < 0) {
-        fprintf(stderr, "tcp_server: cannot set the flags of the connection from %s: %s; "
-                "closing it\n", text, strerror(errno));
+        print_error("tcp_server: cannot set the flags of the connection from %s: %s; "
+                    "closing it", text, strerror(errno));
         close(client);
         return;
     }
@@ -141,10 +207,11 @@ static enum task_status tcp_server_step(struct task *self)
                 continue;
             if (errno == EMFILE || errno == ENFILE)
                 refuse_one_client(s);
+            else if (errno == ENOBUFS || errno == ENOMEM)
+                back_off(errno);
             else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED
                      && errno != EPROTO)
-                fprintf(stderr, "tcp_server: accept failed: %s; still listening\n",
-                        strerror(errno));
+                print_error("tcp_server: accept failed: %s; still listening", strerror(errno));
             break; /* nothing more to accept now: wait again */
         }
     }
@@ -157,6 +224,13 @@ static void tcp_server_cleanup(struct task *self)
     close(s->listener);
     if (s->spare_fd >= 0)
         close(s->spare_fd);
+    if (out_of_fds.unreported > 0)
+        print_error("tcp_server: %lu more connection(s) refused for want of file descriptors "
+                    "since the last message", out_of_fds.unreported);
+    if (beyond_limit.unreported > 0)
+        print_error("tcp_server: %lu more connection(s) closed for fds the scheduler cannot "
+                    "watch since the last message", beyond_limit.unreported);
+    out_of_fds.unreported = beyond_limit.unreported = 0;
 }
 
 struct task *tcp_server(const struct sockaddr *address, socklen_t length,
@@ -184,7 +258,7 @@ struct task *tcp_server(const struct sockaddr *address, socklen_t length,
     char text[ADDRESS_TEXT_SIZE];
     if (getsockname(s->listener, (struct sockaddr *)&bound, &bound_length) < 0)
         fail_errno("", "cannot read the address of the listening socket");
-    printf("Listening on %s\n", format_address((struct sockaddr *)&bound, bound_length, text));
+    print_line("Listening on %s", format_address((struct sockaddr *)&bound, bound_length, text));
     fflush(stdout);
     trace("listening socket is fd %d", s->listener);
     return &s->task;

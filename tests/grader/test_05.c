@@ -958,8 +958,10 @@ START_TEST(crowd_beyond_fd_setsize)
                "served, %d turned away, %d neither", CLIENTS, CLIENTS + 100, FD_SETSIZE, served,
                turned_away, CLIENTS - served - turned_away);
     }
-    EXPECT(t.refused == turned_away, "the server must print one message per client it turns "
-           "away; %d were turned away, %ld messages", turned_away, t.refused);
+    /* Refusals are reported at most once a second, with a count. */
+    EXPECT(turned_away == 0 || (t.refused >= 1 && t.refused <= turned_away),
+           "the server must say that it turns clients away, in one line a second at most; "
+           "%d were turned away, %ld messages", turned_away, t.refused);
     for (int i = 0; i < CLIENTS; i++)
         close(clients[i]);
     tally_output(&s, &t, served, 10000);

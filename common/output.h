@@ -1,0 +1,52 @@
+/*
+ * output.h - the log lines of a program that must never stall.
+ *
+ * print_line() is the original's print(): one call, one line on stdout.
+ * print_error() is the same for diagnostics on stderr.  Both are
+ * printf-like and add the newline.
+ *
+ * Until an event loop takes the output over (output_attach(), called by
+ * the output writer task of stages 4 and 5), they behave exactly like
+ * printf and fprintf(stderr, ...).  After it, they never block: a line
+ * the stream cannot take now waits in a bounded buffer (OUTPUT_HOLD
+ * bytes per stream) that the output writer task writes out once the
+ * stream is writable; when the buffer is full, lines are dropped and
+ * counted, and one line says how many once the stream flows again.  On
+ * a terminal or a file nothing changes: same lines, same order.
+ */
+#ifndef OUTPUT_H
+#define OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* At most this many bytes wait per stream; a longer line is cut. */
+#define OUTPUT_HOLD (64 * 1024)
+#define OUTPUT_LINE_MAX 2048
+
+void print_line(const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+void print_error(const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* The event loop's side, for the output writer task.
+ *
+ * output_attach(FD), FD being 1 or 2: from now on lines to FD never
+ * block.  Returns a descriptor that becomes readable when lines are
+ * held (wait on it with YIELD_RECV), or -1 with errno set.
+ * output_flush(FD): write what FD takes now; true when nothing is held
+ * any more (else wait with YIELD_SEND on FD and call it again).
+ * output_detach(FD): close the wake descriptor; lines keep never
+ * blocking, and one last attempt to write them is made at exit. */
+int output_attach(int fd);
+bool output_flush(int fd);
+void output_detach(int fd);
+
+#endif
