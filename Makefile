@@ -26,11 +26,7 @@ LAST_STAGE    := $(lastword $(STAGE_NUMBERS))
 stage_name = $(word $(1),$(STAGES))
 valid_step = $(filter $(STAGE_NUMBERS),$(1))
 
-CC      ?= cc
-CFLAGS  ?= -g -O1
-ifeq ($(origin CC),default)
-CC := cc
-endif
+# CC and CFLAGS default in tests/flags.mk, with every other flag.
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build/sanitize
@@ -43,7 +39,11 @@ TREE := $(if $(filter 1,$(SOLUTIONS)),solutions,steps)
 # "Going further"); it builds into a folder of its own.
 BACKEND_DIR := $(if $(BACKEND),backend-$(BACKEND)/)
 
+# They reach the sub-makes and scripts through the environment only, so
+# that a script can still set its own (make test names the compiler of
+# each check; a CC= given to make must not relabel them).
 export CC CFLAGS SANITIZE V BUILD BACKEND
+MAKEOVERRIDES :=
 STAGE_MK = --no-print-directory -f tests/stage.mk
 
 COMMANDS := help step run check watch hint reset progress compdb deps test \

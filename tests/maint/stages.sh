@@ -29,10 +29,15 @@ evolving() { # stage file
     grep -v '^#' tests/maint/evolving.txt | awk -v s="$1" -v f="$2" '$1 == s && $2 == f { found = 1 } END { exit !found }'
 }
 
-previous=""
+. tests/grader/manifest.sh
+course_stages > "$tmp/stages"
 for dir in solutions/*/; do
-    stage=$(basename "$dir")
-    number=$(echo "$stage" | sed 's/^0*\([0-9]*\)-.*/\1/')
+    awk -F'\t' -v f="$(basename "$dir")" '$2 == f { found = 1 } END { exit !found }' "$tmp/stages" ||
+        complain "$dir is not a stage of tests/course.txt (add it there, or remove it)"
+done
+previous=""
+while IFS="$(printf '\t')" read -r number stage title; do
+    [ -d "solutions/$stage" ] || { complain "solutions/$stage is missing (tests/course.txt lists it)"; continue; }
 
     # Rule 2: carried files.
     if [ -n "$previous" ]; then
@@ -95,7 +100,7 @@ for dir in solutions/*/; do
         complain "steps/$stage is missing"
     fi
     previous=$stage
-done
+done < "$tmp/stages"
 
 if [ "$problems" -gt 0 ]; then
     echo "stages: $problems problem(s)"
