@@ -26,11 +26,20 @@ for format in json junit; do
         junit) out=$dir/junit.xml ;;
     esac
     awk -F'\t' -v format="$format" -v graded="${STEP:-}" -v filter="${TEST:-}" '
-    function json(s) {
-        gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/\t/, "\\t", s)
-        gsub(/\r/, "\\r", s); gsub(/[\001-\037]/, "?", s)
-        return "\"" s "\""
+    # Character by character: gsub and backslashes differ between awks.
+    function json(s,    out, i, c) {
+        out = ""
+        for (i = 1; i <= length(s); i++) {
+            c = substr(s, i, 1)
+            if (c == "\\") out = out "\\\\"
+            else if (c == "\"") out = out "\\\""
+            else if (c == "\t") out = out "\\t"
+            else if (index(control, c)) out = out "?"
+            else out = out c
+        }
+        return "\"" out "\""
     }
+    BEGIN { for (i = 1; i < 32; i++) control = control sprintf("%c", i) }
     function xml(s) {
         gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s)
         gsub(/"/, "\\&quot;", s); gsub(/[\001-\010\013\014\016-\037]/, "?", s)

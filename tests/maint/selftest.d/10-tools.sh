@@ -1,0 +1,308 @@
+# 10-tools.sh - sourced by tests/maint/selftest.sh: the learner's and the
+# teacher's commands (make step/run/check/watch N, hint, reset, progress,
+# the reports, compdb), each tried for real through make, in a copy of
+# the course made a git checkout of its own (so that nothing here
+# touches steps/, and "the committed stub" is the untouched course).
+echo "The learner's and teacher's commands (make step/check/run/watch N, hint, reset, progress, reports)"
+
+TOOLS=$ROOT/tools
+COPY=$TOOLS/course
+rm -rf "$TOOLS"
+mkdir -p "$COPY"
+tar cf - --exclude=./build --exclude=./.git --exclude=./compile_commands.json . | (cd "$COPY" && tar xf -)
+tools_git=0
+if command -v git >/dev/null 2>&1; then
+    (cd "$COPY" && git init -q . && git add -A &&
+     git -c user.name=course -c user.email=course@localhost commit -q -m course) > "$TOOLS/git.log" 2>&1 &&
+        tools_git=1
+fi
+# in_copy COMMAND...: run it at the top of the copy, away from this
+# make's own flags.
+in_copy() { (cd "$COPY" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u STEP -u TEST "$@"); }
+# splice ID FROM TREE: exercise ID of FROM's files put into TREE's (in the copy).
+splice_into() {
+    tools_stage=$(course_folder "${1%%.*}")
+    for tools_file in "$COPY/$3/$tools_stage"/*; do
+        awk -v mode=ids -f tests/maint/regions.awk "$tools_file" | grep -qx "$1" || continue
+        awk -v mode=splice -v id="$1" -v donor="$COPY/$2/$tools_stage/$(basename "$tools_file")" \
+            -f tests/maint/regions.awk "$tools_file" > "$tools_file.new" &&
+        mv "$tools_file.new" "$tools_file" || return 1
+    done
+}
+
+tools_usage() { # a bad stage or word: one line, with "usage", and exit status 2
+    for tools_args in "step 7" "step" "step word" "check 7" "check word" "run 9" "watch x" \
+                      "check 1 STEP=2" "check 2 TEST=1.1" "step 1 2"; do
+        # shellcheck disable=SC2086 # the words are the command's
+        in_copy $MAKE $tools_args > "$TOOLS/usage.out" 2>&1
+        tools_status=$?
+        tools_lines=$(wc -l < "$TOOLS/usage.out" | tr -d ' ')
+        if [ "$tools_status" != 2 ] || [ "$tools_lines" != 1 ] || ! grep -q 'usage: make ' "$TOOLS/usage.out"; then
+            echo "make $tools_args: exit $tools_status, $tools_lines line(s), expected exit 2 and one usage line:"
+            cat "$TOOLS/usage.out"
+            return 1
+        fi
+        echo "make $tools_args: $(cat "$TOOLS/usage.out")"
+    done
+}
+check "make step/check/run/watch refuse a stage 7 or a word with one usage line and exit 2" tools_usage
+
+tools_numbers() { # `make step 3` and `make step STEP=3` are the same; `make check 2` grades stage 2 only
+    a=$(in_copy $MAKE -s step 2 | tail -n 1) && b=$(in_copy $MAKE -s step STEP=2 | tail -n 1) || return 1
+    echo "make step 2: $a; make step STEP=2: $b"
+    [ "$a" = build/steps/02-scheduler ] && [ "$b" = "$a" ] || return 1
+    in_copy $MAKE -s check 2 > "$TOOLS/check2.out" 2>&1
+    sed -n '/^Summary:/,$p' "$TOOLS/check2.out"
+    grep -q '^  Stage 2 ' "$TOOLS/check2.out" && ! grep -q '^  Stage [13-9] ' "$TOOLS/check2.out" || return 1
+    # make run 2: the learner's stage 2 (which ends by itself), not the final server.
+    in_copy $MAKE -s run 2 > "$TOOLS/run2.out" 2>&1
+    head -n 3 "$TOOLS/run2.out"
+    grep -q '^Running build/steps/02-scheduler *$' "$TOOLS/run2.out" && grep -q 'TODO: exercise 2\.' "$TOOLS/run2.out"
+}
+check "make step 2 = make step STEP=2; make check 2 grades stage 2 only; make run 2 runs your stage 2" tools_numbers
+
+tools_reports() { # every stage graded; both reports parse and list every exercise and test
+    in_copy $MAKE -s check > "$TOOLS/check.out" 2>&1
+    tools_status=$?
+    tail -n 3 "$TOOLS/check.out"
+    [ "$tools_status" != 0 ] || { echo "the untouched course passed make check"; return 1; }
+    results=$COPY/build/grade/steps/results.tsv
+    json=$COPY/build/report/grade.json
+    junit=$COPY/build/report/junit.xml
+    [ -s "$json" ] && [ -s "$junit" ] || { echo "no build/report/grade.json or junit.xml"; return 1; }
+    tests=$(grep -c '^test	' "$results")
+    passed=$(grep -c '^test	[^	]*	[^	]*	ok	' "$results")
+    echo "results.tsv: $tests tests, $passed passed"
+    [ "$tests" -gt 0 ] || return 1
+    if ! command -v python3 >/dev/null 2>&1; then
+        # No parser here: at least every exercise is a key and every test a testcase.
+        for id in $(course_exercise_ids); do
+            grep -q "^    \"$id\": {" "$json" || { echo "grade.json has no exercise $id"; return 1; }
+        done
+        [ "$(grep -c '<testcase ' "$junit")" = "$tests" ] || { echo "junit.xml: not $tests testcases"; return 1; }
+        echo "(python3 is not installed: grade.json and junit.xml were checked without a parser)"
+        return 0
+    fi
+    python3 - "$json" "$junit" "$results" "$(course_exercise_ids)" <<'EOF'
+import json, sys, xml.etree.ElementTree as ET
+report = json.load(open(sys.argv[1]))
+suites = ET.parse(sys.argv[2]).getroot()
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[3]) if l.startswith("test\t")]
+ids = sys.argv[4].split()
+assert sorted(report["exercises"]) == sorted(ids), report["exercises"].keys()
+assert sorted(report["stages"], key=int) == [str(n) for n in range(1, 6)], report["stages"].keys()
+for stage in report["stages"].values():
+    assert stage["graded"], stage
+ok = sum(1 for r in rows if r[3] == "ok")
+assert report["total"] == {"passed": ok, "failed": len(rows) - ok, "total": len(rows)}, report["total"]
+for id in ids:
+    e = report["exercises"][id]
+    mine = [r for r in rows if r[2] == id]
+    assert e["total"] == len(mine) > 0 and e["passed"] == sum(r[3] == "ok" for r in mine), (id, e)
+    assert [t["name"] for t in e["tests"]] == [r[4] for r in mine], id
+    assert not e["done"], id
+cases = suites.findall("./testsuite/testcase")
+assert [(c.get("classname"), c.get("name")) for c in cases] == [(r[2], r[4]) for r in rows]
+for c, r in zip(cases, rows):
+    assert (r[3] == "ok") == (len(list(c)) == 0), (c.get("name"), r[3])
+assert int(suites.get("tests")) == len(rows)
+print("grade.json: %d exercises, %d/%d; junit.xml: %d testcases" %
+      (len(report["exercises"]), ok, len(rows), len(cases)))
+EOF
+}
+check "make check writes build/report/grade.json and junit.xml listing every exercise and test" tools_reports
+
+tools_test_status() { # make check TEST=N.M exits 0 exactly when N.M passes
+    # 1.2's generator runs on 1.1's macros: both solved, 1.3 a stub.
+    splice_into 1.1 solutions steps && splice_into 1.2 solutions steps || return 1
+    in_copy $MAKE -s check TEST=1.2 > "$TOOLS/t12.out" 2>&1 || { cat "$TOOLS/t12.out"; echo "TEST=1.2 (solved) failed"; return 1; }
+    tail -n 1 "$TOOLS/t12.out"
+    if in_copy $MAKE -s check TEST=1.3 > "$TOOLS/t13.out" 2>&1; then
+        echo "TEST=1.3 (a stub) passed"; return 1
+    fi
+    tail -n 1 "$TOOLS/t13.out"
+    # The reports of a filtered grade say so.
+    grep -q '"filter": "1.3"' "$COPY/build/report/grade.json" || { echo "grade.json does not give the filter"; return 1; }
+}
+check "make check TEST=1.2 exits 0 when 1.2 is solved, TEST=1.3 fails while 1.3 is a stub" tools_test_status
+
+tools_list() { # make check 1 LIST=1 lists the tests' names, and runs none
+    in_copy $MAKE -s check 1 LIST=1 > "$TOOLS/list.out" 2>&1 || { cat "$TOOLS/list.out"; return 1; }
+    cat "$TOOLS/list.out"
+    grep -q '^  \(ok\|FAIL\|CRASH\|TIMEOUT\|EXITED\) ' "$TOOLS/list.out" && { echo "LIST=1 ran tests"; return 1; }
+    awk -F'\t' '$1 == "test" && $2 == 1 { print $5 }' "$COPY/build/grade/steps/results.tsv" > "$TOOLS/names"
+    [ -s "$TOOLS/names" ] || return 1
+    while IFS= read -r name; do
+        grep -qF "$name" "$TOOLS/list.out" || { echo "not listed: $name"; return 1; }
+    done < "$TOOLS/names"
+}
+if grep -q 'LIST' tests/grader/grade.sh; then
+    check "make check 1 LIST=1 lists every test of stage 1 without running them" tools_list
+else
+    skip "make check N LIST=1" "tests/grader/grade.sh does not handle LIST yet (engineer 8's --list)"
+fi
+
+tools_hint() { # successive hints, ALL=1, an unknown id, Korean
+    rm -rf "$COPY/build/hints"
+    for n in 1 2 3 3; do
+        in_copy $MAKE -s hint 1.2 > "$TOOLS/hint.out" 2>&1 || return 1
+        head -n 3 "$TOOLS/hint.out"
+        grep -q "^$n\. " "$TOOLS/hint.out" || { echo "call for hint $n did not print hint $n"; return 1; }
+        [ "$(grep -c '^[0-9]\. ' "$TOOLS/hint.out")" = 1 ] || { echo "more than one hint printed"; return 1; }
+    done
+    grep -q 'last hint' "$TOOLS/hint.out" || return 1
+    # The text is the tutorial's.
+    in_copy $MAKE -s hint 1.1 > "$TOOLS/hint11.out" 2>&1 || return 1
+    grep -qF "$(awk '/^### Exercise 1.1:/ { e = 1 } e && /^1\. / { print; exit }' TUTORIAL.md)" "$TOOLS/hint11.out" || return 1
+    in_copy $MAKE -s hint 1.1 ALL=1 > "$TOOLS/hintall.out" 2>&1 || return 1
+    [ "$(grep -c '^[0-9]\. ' "$TOOLS/hintall.out")" = 5 ] || { echo "ALL=1 did not print the 5 hints of 1.1"; return 1; }
+    in_copy $MAKE -s hint 9.9 > "$TOOLS/hint99.out" 2>&1 && return 1
+    grep -q '1\.1 1\.2 1\.3 2\.1' "$TOOLS/hint99.out" || { cat "$TOOLS/hint99.out"; return 1; }
+    # Korean, from TUTORIAL.ko.md when there is one (a small fake here).
+    mv "$COPY/TUTORIAL.ko.md" "$TOOLS/TUTORIAL.ko.md.real" 2>/dev/null
+    printf '### 연습 1.2: 가짜\n\n<details><summary>힌트</summary>\n\n1. 첫째 힌트\n   둘째 줄\n2. 둘째 힌트\n\n</details>\n' > "$COPY/TUTORIAL.ko.md"
+    rm -rf "$COPY/build/hints"
+    in_copy env LANG=ko_KR.UTF-8 LC_ALL= $MAKE -s hint 1.2 > "$TOOLS/hintko.out" 2>&1
+    cat "$TOOLS/hintko.out"
+    grep -q '^1\. 첫째 힌트' "$TOOLS/hintko.out" && grep -q '둘째 줄' "$TOOLS/hintko.out" || return 1
+    in_copy env COURSE_LANG=ko LANG=C $MAKE -s hint 1.2 > "$TOOLS/hintko2.out" 2>&1
+    grep -q '^2\. 둘째 힌트' "$TOOLS/hintko2.out" || { cat "$TOOLS/hintko2.out"; return 1; }
+    # Without TUTORIAL.ko.md, the English hints.
+    rm -f "$COPY/TUTORIAL.ko.md"
+    rm -rf "$COPY/build/hints"
+    in_copy env LANG=ko_KR.UTF-8 $MAKE -s hint 1.2 > "$TOOLS/hinten.out" 2>&1
+    grep -q '^1\. Translate the Python' "$TOOLS/hinten.out" || { cat "$TOOLS/hinten.out"; return 1; }
+    [ -f "$TOOLS/TUTORIAL.ko.md.real" ] && mv "$TOOLS/TUTORIAL.ko.md.real" "$COPY/TUTORIAL.ko.md"
+    return 0
+}
+check "make hint 1.2 prints hint 1, 2, 3 on successive calls; ALL=1; unknown ids; Korean (TUTORIAL.ko.md)" tools_hint
+
+tools_reset() { # reset one exercise: the stub byte for byte, the rest untouched, a backup
+    folder=steps/$(course_folder 1)
+    splice_into 1.3 solutions steps || return 1
+    echo "/* a line of my own, outside any exercise */" >> "$COPY/$folder/countup.c"
+    cp "$COPY/$folder/countup.c" "$TOOLS/countup.c.mine"
+    cp "$COPY/$folder/countdown.c" "$TOOLS/countdown.c.mine"   # 1.2, solved above
+    cp "$COPY/$folder/coroutine.h" "$TOOLS/coroutine.h.mine"   # 1.1, solved above
+    in_copy $MAKE -s reset 1.3 > "$TOOLS/reset.out" 2>&1 || { cat "$TOOLS/reset.out"; return 1; }
+    cat "$TOOLS/reset.out"
+    grep -q 'exercise 1.3: put back to its stub in countup.c countup.h' "$TOOLS/reset.out" || return 1
+    (cd "$COPY" && git show "HEAD:$folder/countup.c") > "$TOOLS/countup.c.expected" || return 1
+    echo "/* a line of my own, outside any exercise */" >> "$TOOLS/countup.c.expected"
+    cmp "$COPY/$folder/countup.c" "$TOOLS/countup.c.expected" || return 1
+    (cd "$COPY" && git diff --quiet HEAD -- "$folder/countup.h") || { echo "countup.h is not its stub"; return 1; }
+    cmp "$COPY/$folder/countdown.c" "$TOOLS/countdown.c.mine" &&
+        cmp "$COPY/$folder/coroutine.h" "$TOOLS/coroutine.h.mine" || { echo "reset 1.3 changed another exercise"; return 1; }
+    backup=$(ls -d "$COPY"/build/reset-backup/*/ | tail -n 1)
+    cmp "$backup/$folder/countup.c" "$TOOLS/countup.c.mine" || { echo "no backup of what was replaced"; return 1; }
+    # The whole stage: every exercise back, only the line of my own left.
+    in_copy $MAKE -s reset 1 > "$TOOLS/reset1.out" 2>&1 || return 1
+    cat "$TOOLS/reset1.out"
+    (cd "$COPY" && git diff --quiet HEAD -- "$folder/countdown.c" "$folder/countup.h" "$folder/coroutine.h") || return 1
+    in_copy $MAKE -s reset 1.7 > "$TOOLS/reset17.out" 2>&1 && return 1
+    grep -q 'no exercise' "$TOOLS/reset17.out"
+}
+if [ "$tools_git" = 1 ]; then
+    check "make reset 1.3 puts the committed stub back byte for byte, leaving the rest; make reset 1" tools_reset
+else
+    skip "make reset" "git is not installed (Debian/Ubuntu: apt-get install git)"
+fi
+
+tools_progress() { # done, started, not started; stage scores; what is next
+    splice_into 1.1 solutions steps && splice_into 1.2 solutions steps || return 1   # done
+    awk '/END EXERCISE 1.3/ && !done { print "    /* started */"; done = 1 } { print }' \
+        "$COPY/steps/$(course_folder 1)/countup.c" > "$TOOLS/countup.c" &&
+        cp "$TOOLS/countup.c" "$COPY/steps/$(course_folder 1)/countup.c"   # started
+    in_copy $MAKE -s progress > "$TOOLS/progress.out" 2>&1
+    cat "$TOOLS/progress.out"
+    for id in $(course_exercise_ids); do
+        grep -q "^    $id  *\(done\|started\|not started\) " "$TOOLS/progress.out" || { echo "no state for $id"; return 1; }
+    done
+    grep -q '^    1\.1  *done ' "$TOOLS/progress.out" &&
+    grep -q '^    1\.2  *done ' "$TOOLS/progress.out" &&
+    grep -q '^    1\.3  *started ' "$TOOLS/progress.out" &&
+    grep -q '^    2\.1  *not started ' "$TOOLS/progress.out" &&
+    grep -q '^  Stage 1  [0-9]*/9 ' "$TOOLS/progress.out" &&
+    grep -q '^Next: exercise 1\.3 (countup_next), in TUTORIAL.md under "Exercise 1\.3: countup_next"' "$TOOLS/progress.out"
+}
+if [ "$tools_git" = 1 ]; then
+    check "make progress: 15 exercises done/started/not started, stage scores, the next exercise" tools_progress
+fi
+
+tools_watch() { # a save re-grades within 2 s; no N: the first stage without full marks
+    log=$TOOLS/watch.out
+    (cd "$COPY" && exec env -u MAKEFLAGS -u MAKELEVEL WATCH_ROUNDS=2 $MAKE -s watch) > "$log" 2>&1 &
+    watch_pid=$!
+    ticks=0
+    until grep -q '^Watching ' "$log" || [ $ticks -ge 600 ] || ! kill -0 $watch_pid 2>/dev/null; do
+        sleep 0.05; ticks=$((ticks + 1))
+    done
+    grep -q '^make watch 1: ' "$log" || { echo "make watch did not start on stage 1"; kill $watch_pid; cat "$log"; return 1; }
+    grep -q '^Watching ' "$log" || { kill $watch_pid; cat "$log"; return 1; }
+    saved=$(date +%s)
+    echo "/* saved */" >> "$COPY/steps/$(course_folder 1)/countdown.c"
+    ticks=0
+    until [ "$(grep -c '^make watch 1: grading' "$log")" -ge 2 ] || [ $ticks -ge 40 ]; do
+        sleep 0.05; ticks=$((ticks + 1))
+    done
+    regraded=$(grep -c '^make watch 1: grading' "$log")
+    echo "the save was followed by a new grade after about $((ticks * 5 / 100)) s"
+    # Then it finishes that grade and stops (WATCH_ROUNDS=2).
+    ticks=0
+    while kill -0 $watch_pid 2>/dev/null && [ $ticks -lt 600 ]; do sleep 0.05; ticks=$((ticks + 1)); done
+    kill $watch_pid 2>/dev/null
+    wait $watch_pid 2>/dev/null
+    cat "$log"
+    [ "$regraded" -ge 2 ] || { echo "no new grade within 2 s of the save (at $saved)"; return 1; }
+    [ "$(grep -c '^Score: ' "$log")" -eq 2 ]
+}
+check "make watch grades the first unfinished stage, and again within 2 s of a save" tools_watch
+
+tools_compdb() { # compile_commands.json covers every file of every stage; -j2 without jobserver warnings
+    in_copy $MAKE -s -j2 compdb > "$TOOLS/compdb.out" 2>&1 || { cat "$TOOLS/compdb.out"; return 1; }
+    cat "$TOOLS/compdb.out"
+    for file in "$COPY"/steps/*/*.c; do
+        grep -qF "\"file\": \"$(cd "$(dirname "$file")" && pwd)/$(basename "$file")\"" \
+            "$COPY/compile_commands.json" || { echo "no entry for $file"; return 1; }
+    done
+    grep -q '"-Icommon"' "$COPY/compile_commands.json" || return 1
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))), "entries")' \
+            "$COPY/compile_commands.json" || return 1
+    fi
+    in_copy $MAKE -j2 step 5 > "$TOOLS/j2.out" 2>&1 &&
+        in_copy $MAKE -j2 check 1 >> "$TOOLS/j2.out" 2>&1
+    if grep -i 'jobserver' "$TOOLS/j2.out"; then return 1; fi
+    return 0
+}
+check "make compdb writes compile_commands.json for every stage file; make -j2 without jobserver warnings" tools_compdb
+
+tools_port() { # through make, a port in use is answered with make run ARGS="-p ..."
+    (cd "$COPY" && exec env -u MAKEFLAGS -u MAKELEVEL $MAKE -s step 5 SOLUTIONS=1) > "$TOOLS/port.build" 2>&1 || return 1
+    "$COPY/build/solutions/$(course_folder 5)" -b 127.0.0.1 -p 0 > "$TOOLS/first.out" 2>&1 &
+    first=$!
+    ticks=0
+    until grep -q '^Listening on' "$TOOLS/first.out" || [ $ticks -ge 100 ]; do sleep 0.05; ticks=$((ticks + 1)); done
+    port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TOOLS/first.out")
+    if [ -z "$port" ]; then kill $first; wait $first; return 1; fi
+    in_copy $MAKE -s run ARGS="-b 127.0.0.1 -p $port" > "$TOOLS/second.out" 2>&1
+    status=$?
+    kill -TERM $first
+    wait $first
+    cat "$TOOLS/second.out"
+    [ "$status" -ne 0 ] && grep -qF 'make run ARGS="-p 26000"' "$TOOLS/second.out"
+}
+check "make run on a port in use says how to choose one through make (ARGS=\"-p 26000\")" tools_port
+
+tools_overrides() { # make test CC=x: a script's own CC reaches the builds it starts
+    mkdir -p "$TOOLS/overrides/tests/maint" "$TOOLS/overrides/tests/grader"
+    cp Makefile tests/course.txt "$TOOLS/overrides/"
+    cp tests/course.txt "$TOOLS/overrides/tests/"
+    cp tests/grader/need-check.sh "$TOOLS/overrides/tests/grader/"
+    printf 'all:\n\t@echo "the build got CC=$(CC)"\n' > "$TOOLS/overrides/probe.mk"
+    printf 'CC=probe-cc $MAKE -s --no-print-directory -f probe.mk\n' > "$TOOLS/overrides/tests/maint/selftest.sh"
+    (cd "$TOOLS/overrides" && env -u MAKEFLAGS -u MAKELEVEL $MAKE -s test CC=from-the-command-line) > "$TOOLS/overrides.out" 2>&1
+    cat "$TOOLS/overrides.out"
+    grep -qx 'the build got CC=probe-cc' "$TOOLS/overrides.out"
+}
+check "make test CC=... reaches the checks only through the environment: their own CC wins" tools_overrides
