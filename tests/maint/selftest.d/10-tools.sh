@@ -48,9 +48,9 @@ tools_usage() { # a bad stage or word: one line, with "usage", and exit status 2
 check "make step/check/run/watch refuse a stage 7 or a word with one usage line and exit 2" tools_usage
 
 tools_numbers() { # `make step 3` and `make step STEP=3` are the same; `make check 2` grades stage 2 only
-    a=$(in_copy $MAKE -s step 2 | tail -n 1) && b=$(in_copy $MAKE -s step STEP=2 | tail -n 1) || return 1
-    echo "make step 2: $a; make step STEP=2: $b"
-    [ "$a" = build/steps/02-scheduler ] && [ "$b" = "$a" ] || return 1
+    tools_a=$(in_copy $MAKE -s step 2 | tail -n 1) && tools_b=$(in_copy $MAKE -s step STEP=2 | tail -n 1) || return 1
+    echo "make step 2: $tools_a; make step STEP=2: $tools_b"
+    [ "$tools_a" = build/steps/02-scheduler ] && [ "$tools_b" = "$tools_a" ] || return 1
     in_copy $MAKE -s check 2 > "$TOOLS/check2.out" 2>&1
     sed -n '/^Summary:/,$p' "$TOOLS/check2.out"
     grep -q '^  Stage 2 ' "$TOOLS/check2.out" && ! grep -q '^  Stage [13-9] ' "$TOOLS/check2.out" || return 1
@@ -66,24 +66,24 @@ tools_reports() { # every stage graded; both reports parse and list every exerci
     tools_status=$?
     tail -n 3 "$TOOLS/check.out"
     [ "$tools_status" != 0 ] || { echo "the untouched course passed make check"; return 1; }
-    results=$COPY/build/grade/steps/results.tsv
-    json=$COPY/build/report/grade.json
-    junit=$COPY/build/report/junit.xml
-    [ -s "$json" ] && [ -s "$junit" ] || { echo "no build/report/grade.json or junit.xml"; return 1; }
-    tests=$(grep -c '^test	' "$results")
-    passed=$(grep -c '^test	[^	]*	[^	]*	ok	' "$results")
-    echo "results.tsv: $tests tests, $passed passed"
-    [ "$tests" -gt 0 ] || return 1
+    tools_results=$COPY/build/grade/steps/results.tsv
+    tools_json=$COPY/build/report/grade.json
+    tools_junit=$COPY/build/report/junit.xml
+    [ -s "$tools_json" ] && [ -s "$tools_junit" ] || { echo "no build/report/grade.json or junit.xml"; return 1; }
+    tools_tests=$(grep -c '^test	' "$tools_results")
+    tools_passed=$(grep -c '^test	[^	]*	[^	]*	ok	' "$tools_results")
+    echo "results.tsv: $tools_tests tests, $tools_passed passed"
+    [ "$tools_tests" -gt 0 ] || return 1
     if ! command -v python3 >/dev/null 2>&1; then
         # No parser here: at least every exercise is a key and every test a testcase.
-        for id in $(course_exercise_ids); do
-            grep -q "^    \"$id\": {" "$json" || { echo "grade.json has no exercise $id"; return 1; }
+        for tools_id in $(course_exercise_ids); do
+            grep -q "^    \"$tools_id\": {" "$tools_json" || { echo "grade.json has no exercise $tools_id"; return 1; }
         done
-        [ "$(grep -c '<testcase ' "$junit")" = "$tests" ] || { echo "junit.xml: not $tests testcases"; return 1; }
+        [ "$(grep -c '<testcase ' "$tools_junit")" = "$tools_tests" ] || { echo "junit.xml: not $tools_tests testcases"; return 1; }
         echo "(python3 is not installed: grade.json and junit.xml were checked without a parser)"
         return 0
     fi
-    python3 - "$json" "$junit" "$results" "$(course_exercise_ids)" <<'EOF'
+    python3 - "$tools_json" "$tools_junit" "$tools_results" "$(course_exercise_ids)" <<'EOF'
 import json, sys, xml.etree.ElementTree as ET
 report = json.load(open(sys.argv[1]))
 suites = ET.parse(sys.argv[2]).getroot()
@@ -132,8 +132,8 @@ tools_list() { # make check 1 LIST=1 lists the tests' names, and runs none
     grep -q '^  \(ok\|FAIL\|CRASH\|TIMEOUT\|EXITED\) ' "$TOOLS/list.out" && { echo "LIST=1 ran tests"; return 1; }
     awk -F'\t' '$1 == "test" && $2 == 1 { print $5 }' "$COPY/build/grade/steps/results.tsv" > "$TOOLS/names"
     [ -s "$TOOLS/names" ] || return 1
-    while IFS= read -r name; do
-        grep -qF "$name" "$TOOLS/list.out" || { echo "not listed: $name"; return 1; }
+    while IFS= read -r tools_name; do
+        grep -qF "$tools_name" "$TOOLS/list.out" || { echo "not listed: $tools_name"; return 1; }
     done < "$TOOLS/names"
 }
 if grep -q 'LIST' tests/grader/grade.sh; then
@@ -144,10 +144,10 @@ fi
 
 tools_hint() { # successive hints, ALL=1, an unknown id, Korean
     rm -rf "$COPY/build/hints"
-    for n in 1 2 3 3; do
+    for tools_n in 1 2 3 3; do
         in_copy $MAKE -s hint 1.2 > "$TOOLS/hint.out" 2>&1 || return 1
         head -n 3 "$TOOLS/hint.out"
-        grep -q "^$n\. " "$TOOLS/hint.out" || { echo "call for hint $n did not print hint $n"; return 1; }
+        grep -q "^$tools_n\. " "$TOOLS/hint.out" || { echo "call for hint $tools_n did not print hint $tools_n"; return 1; }
         [ "$(grep -c '^[0-9]\. ' "$TOOLS/hint.out")" = 1 ] || { echo "more than one hint printed"; return 1; }
     done
     grep -q 'last hint' "$TOOLS/hint.out" || return 1
@@ -178,27 +178,27 @@ tools_hint() { # successive hints, ALL=1, an unknown id, Korean
 check "make hint 1.2 prints hint 1, 2, 3 on successive calls; ALL=1; unknown ids; Korean (TUTORIAL.ko.md)" tools_hint
 
 tools_reset() { # reset one exercise: the stub byte for byte, the rest untouched, a backup
-    folder=steps/$(course_folder 1)
+    tools_folder=steps/$(course_folder 1)
     splice_into 1.3 solutions steps || return 1
-    echo "/* a line of my own, outside any exercise */" >> "$COPY/$folder/countup.c"
-    cp "$COPY/$folder/countup.c" "$TOOLS/countup.c.mine"
-    cp "$COPY/$folder/countdown.c" "$TOOLS/countdown.c.mine"   # 1.2, solved above
-    cp "$COPY/$folder/coroutine.h" "$TOOLS/coroutine.h.mine"   # 1.1, solved above
+    echo "/* a line of my own, outside any exercise */" >> "$COPY/$tools_folder/countup.c"
+    cp "$COPY/$tools_folder/countup.c" "$TOOLS/countup.c.mine"
+    cp "$COPY/$tools_folder/countdown.c" "$TOOLS/countdown.c.mine"   # 1.2, solved above
+    cp "$COPY/$tools_folder/coroutine.h" "$TOOLS/coroutine.h.mine"   # 1.1, solved above
     in_copy $MAKE -s reset 1.3 > "$TOOLS/reset.out" 2>&1 || { cat "$TOOLS/reset.out"; return 1; }
     cat "$TOOLS/reset.out"
     grep -q 'exercise 1.3: put back to its stub in countup.c countup.h' "$TOOLS/reset.out" || return 1
-    (cd "$COPY" && git show "HEAD:$folder/countup.c") > "$TOOLS/countup.c.expected" || return 1
+    (cd "$COPY" && git show "HEAD:$tools_folder/countup.c") > "$TOOLS/countup.c.expected" || return 1
     echo "/* a line of my own, outside any exercise */" >> "$TOOLS/countup.c.expected"
-    cmp "$COPY/$folder/countup.c" "$TOOLS/countup.c.expected" || return 1
-    (cd "$COPY" && git diff --quiet HEAD -- "$folder/countup.h") || { echo "countup.h is not its stub"; return 1; }
-    cmp "$COPY/$folder/countdown.c" "$TOOLS/countdown.c.mine" &&
-        cmp "$COPY/$folder/coroutine.h" "$TOOLS/coroutine.h.mine" || { echo "reset 1.3 changed another exercise"; return 1; }
-    backup=$(ls -d "$COPY"/build/reset-backup/*/ | tail -n 1)
-    cmp "$backup/$folder/countup.c" "$TOOLS/countup.c.mine" || { echo "no backup of what was replaced"; return 1; }
+    cmp "$COPY/$tools_folder/countup.c" "$TOOLS/countup.c.expected" || return 1
+    (cd "$COPY" && git diff --quiet HEAD -- "$tools_folder/countup.h") || { echo "countup.h is not its stub"; return 1; }
+    cmp "$COPY/$tools_folder/countdown.c" "$TOOLS/countdown.c.mine" &&
+        cmp "$COPY/$tools_folder/coroutine.h" "$TOOLS/coroutine.h.mine" || { echo "reset 1.3 changed another exercise"; return 1; }
+    tools_backup=$(ls -d "$COPY"/build/reset-backup/*/ | tail -n 1)
+    cmp "$tools_backup/$tools_folder/countup.c" "$TOOLS/countup.c.mine" || { echo "no backup of what was replaced"; return 1; }
     # The whole stage: every exercise back, only the line of my own left.
     in_copy $MAKE -s reset 1 > "$TOOLS/reset1.out" 2>&1 || return 1
     cat "$TOOLS/reset1.out"
-    (cd "$COPY" && git diff --quiet HEAD -- "$folder/countdown.c" "$folder/countup.h" "$folder/coroutine.h") || return 1
+    (cd "$COPY" && git diff --quiet HEAD -- "$tools_folder/countdown.c" "$tools_folder/countup.h" "$tools_folder/coroutine.h") || return 1
     in_copy $MAKE -s reset 1.7 > "$TOOLS/reset17.out" 2>&1 && return 1
     grep -q 'no exercise' "$TOOLS/reset17.out"
 }
@@ -215,8 +215,8 @@ tools_progress() { # done, started, not started; stage scores; what is next
         cp "$TOOLS/countup.c" "$COPY/steps/$(course_folder 1)/countup.c"   # started
     in_copy $MAKE -s progress > "$TOOLS/progress.out" 2>&1
     cat "$TOOLS/progress.out"
-    for id in $(course_exercise_ids); do
-        grep -q "^    $id  *\(done\|started\|not started\) " "$TOOLS/progress.out" || { echo "no state for $id"; return 1; }
+    for tools_id in $(course_exercise_ids); do
+        grep -q "^    $tools_id  *\(done\|started\|not started\) " "$TOOLS/progress.out" || { echo "no state for $tools_id"; return 1; }
     done
     grep -q '^    1\.1  *done ' "$TOOLS/progress.out" &&
     grep -q '^    1\.2  *done ' "$TOOLS/progress.out" &&
@@ -230,40 +230,40 @@ if [ "$tools_git" = 1 ]; then
 fi
 
 tools_watch() { # a save re-grades within 2 s; no N: the first stage without full marks
-    log=$TOOLS/watch.out
-    (cd "$COPY" && exec env -u MAKEFLAGS -u MAKELEVEL WATCH_ROUNDS=2 $MAKE -s watch) > "$log" 2>&1 &
-    watch_pid=$!
-    ticks=0
-    until grep -q '^Watching ' "$log" || [ $ticks -ge 600 ] || ! kill -0 $watch_pid 2>/dev/null; do
-        sleep 0.05; ticks=$((ticks + 1))
+    tools_log=$TOOLS/watch.out
+    (cd "$COPY" && exec env -u MAKEFLAGS -u MAKELEVEL WATCH_ROUNDS=2 $MAKE -s watch) > "$tools_log" 2>&1 &
+    tools_watch_pid=$!
+    tools_ticks=0
+    until grep -q '^Watching ' "$tools_log" || [ $tools_ticks -ge 600 ] || ! kill -0 $tools_watch_pid 2>/dev/null; do
+        sleep 0.05; tools_ticks=$((ticks + 1))
     done
-    grep -q '^make watch 1: ' "$log" || { echo "make watch did not start on stage 1"; kill $watch_pid; cat "$log"; return 1; }
-    grep -q '^Watching ' "$log" || { kill $watch_pid; cat "$log"; return 1; }
-    saved=$(date +%s)
+    grep -q '^make watch 1: ' "$tools_log" || { echo "make watch did not start on stage 1"; kill $tools_watch_pid; cat "$tools_log"; return 1; }
+    grep -q '^Watching ' "$tools_log" || { kill $tools_watch_pid; cat "$tools_log"; return 1; }
+    tools_saved=$(date +%s)
     echo "/* saved */" >> "$COPY/steps/$(course_folder 1)/countdown.c"
-    ticks=0
-    until [ "$(grep -c '^make watch 1: grading' "$log")" -ge 2 ] || [ $ticks -ge 40 ]; do
-        sleep 0.05; ticks=$((ticks + 1))
+    tools_ticks=0
+    until [ "$(grep -c '^make watch 1: grading' "$tools_log")" -ge 2 ] || [ $tools_ticks -ge 40 ]; do
+        sleep 0.05; tools_ticks=$((ticks + 1))
     done
-    regraded=$(grep -c '^make watch 1: grading' "$log")
+    tools_regraded=$(grep -c '^make watch 1: grading' "$tools_log")
     echo "the save was followed by a new grade after about $((ticks * 5 / 100)) s"
     # Then it finishes that grade and stops (WATCH_ROUNDS=2).
-    ticks=0
-    while kill -0 $watch_pid 2>/dev/null && [ $ticks -lt 600 ]; do sleep 0.05; ticks=$((ticks + 1)); done
-    kill $watch_pid 2>/dev/null
-    wait $watch_pid 2>/dev/null
-    cat "$log"
-    [ "$regraded" -ge 2 ] || { echo "no new grade within 2 s of the save (at $saved)"; return 1; }
-    [ "$(grep -c '^Score: ' "$log")" -eq 2 ]
+    tools_ticks=0
+    while kill -0 $tools_watch_pid 2>/dev/null && [ $tools_ticks -lt 600 ]; do sleep 0.05; tools_ticks=$((ticks + 1)); done
+    kill $tools_watch_pid 2>/dev/null
+    wait $tools_watch_pid 2>/dev/null
+    cat "$tools_log"
+    [ "$tools_regraded" -ge 2 ] || { echo "no new grade within 2 s of the save (at $tools_saved)"; return 1; }
+    [ "$(grep -c '^Score: ' "$tools_log")" -eq 2 ]
 }
 check "make watch grades the first unfinished stage, and again within 2 s of a save" tools_watch
 
 tools_compdb() { # compile_commands.json covers every file of every stage; -j2 without jobserver warnings
     in_copy $MAKE -s -j2 compdb > "$TOOLS/compdb.out" 2>&1 || { cat "$TOOLS/compdb.out"; return 1; }
     cat "$TOOLS/compdb.out"
-    for file in "$COPY"/steps/*/*.c; do
-        grep -qF "\"file\": \"$(cd "$(dirname "$file")" && pwd)/$(basename "$file")\"" \
-            "$COPY/compile_commands.json" || { echo "no entry for $file"; return 1; }
+    for tools_file in "$COPY"/steps/*/*.c; do
+        grep -qF "\"file\": \"$(cd "$(dirname "$tools_file")" && pwd)/$(basename "$tools_file")\"" \
+            "$COPY/compile_commands.json" || { echo "no entry for $tools_file"; return 1; }
     done
     grep -q '"-Icommon"' "$COPY/compile_commands.json" || return 1
     if command -v python3 >/dev/null 2>&1; then
@@ -280,17 +280,17 @@ check "make compdb writes compile_commands.json for every stage file; make -j2 w
 tools_port() { # through make, a port in use is answered with make run ARGS="-p ..."
     (cd "$COPY" && exec env -u MAKEFLAGS -u MAKELEVEL $MAKE -s step 5 SOLUTIONS=1) > "$TOOLS/port.build" 2>&1 || return 1
     "$COPY/build/solutions/$(course_folder 5)" -b 127.0.0.1 -p 0 > "$TOOLS/first.out" 2>&1 &
-    first=$!
-    ticks=0
-    until grep -q '^Listening on' "$TOOLS/first.out" || [ $ticks -ge 100 ]; do sleep 0.05; ticks=$((ticks + 1)); done
-    port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TOOLS/first.out")
-    if [ -z "$port" ]; then kill $first; wait $first; return 1; fi
-    in_copy $MAKE -s run ARGS="-b 127.0.0.1 -p $port" > "$TOOLS/second.out" 2>&1
-    status=$?
-    kill -TERM $first
-    wait $first
+    tools_first=$!
+    tools_ticks=0
+    until grep -q '^Listening on' "$TOOLS/first.out" || [ $tools_ticks -ge 100 ]; do sleep 0.05; tools_ticks=$((ticks + 1)); done
+    tools_port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TOOLS/first.out")
+    if [ -z "$tools_port" ]; then kill $tools_first; wait $tools_first; return 1; fi
+    in_copy $MAKE -s run ARGS="-b 127.0.0.1 -p $tools_port" > "$TOOLS/second.out" 2>&1
+    tools_status=$?
+    kill -TERM $tools_first
+    wait $tools_first
     cat "$TOOLS/second.out"
-    [ "$status" -ne 0 ] && grep -qF 'make run ARGS="-p 26000"' "$TOOLS/second.out"
+    [ "$tools_status" -ne 0 ] && grep -qF 'make run ARGS="-p 26000"' "$TOOLS/second.out"
 }
 check "make run on a port in use says how to choose one through make (ARGS=\"-p 26000\")" tools_port
 
