@@ -221,12 +221,13 @@ check "the grader reports crashes, hangs, compile errors and wrong answers" \
 
 if [ -f tests/maint/maint_05.c ]; then
     echo "The final server under faults"
-    check "maintainers' suite of the final server ($primary)" "$ROOT/$primary/solutions/maint-05-echo-handler"
+    final=$(course_stages | tail -n 1 | cut -f2)
+    check "maintainers' suite of the final server ($primary)" "$ROOT/$primary/solutions/maint-$final"
     [ -n "$sanitizer_cc" ] &&
     check "maintainers' suite of the final server under ASan+UBSan+LSan ($sanitizer_cc)" \
         sh -c "SANITIZE=1 CC='$sanitizer_cc' CFLAGS='-g -O1' $MAKE --no-print-directory -f tests/stage.mk \
-               SRC=solutions/05-echo-handler NAME=05-echo-handler OUT=$ROOT/sanitize/maint maint &&
-               $ROOT/sanitize/maint/maint-05-echo-handler"
+               SRC=solutions/$final NAME=$final OUT=$ROOT/sanitize/maint maint &&
+               $ROOT/sanitize/maint/maint-$final"
 fi
 echo "Going further: the poll and epoll backends"
 backends=poll

@@ -102,6 +102,29 @@ while IFS="$(printf '\t')" read -r number stage title; do
     previous=$stage
 done < "$tmp/stages"
 
+# The manifest's exercises are the regions: each one's regions are in the
+# files the manifest names, in both trees, and no region is left out.
+course_exercises > "$tmp/exercises"
+while IFS="$(printf '\t')" read -r id files title section; do
+    stage=$(course_folder "${id%%.*}")
+    for tree in solutions steps; do
+        [ -d "$tree/$stage" ] || continue
+        found=$(for file in "$tree/$stage"/*; do
+                    $REGIONS -v mode=ids "$file" 2>/dev/null | grep -qx "$id" && basename "$file"
+                done | sort | tr '\n' ',' | sed 's/,$//')
+        listed=$(echo "$files" | tr ',' '\n' | sort | tr '\n' ',' | sed 's/,$//')
+        [ "$found" = "$listed" ] ||
+            complain "exercise $id: tests/course.txt names ${listed:-no file}, its regions are in ${found:-no file} of $tree/$stage"
+    done
+done < "$tmp/exercises"
+for file in solutions/*/* steps/*/*; do
+    $REGIONS -v mode=ids "$file" 2>/dev/null
+done | sort -u > "$tmp/region-ids"
+cut -f1 "$tmp/exercises" | sort -u > "$tmp/manifest-ids"
+for id in $(comm -23 "$tmp/region-ids" "$tmp/manifest-ids"); do
+    complain "exercise $id has regions but is not in tests/course.txt"
+done
+
 if [ "$problems" -gt 0 ]; then
     echo "stages: $problems problem(s)"
     exit 1
