@@ -27,6 +27,8 @@ stage_name = $(word $(1),$(STAGES))
 valid_step = $(filter $(STAGE_NUMBERS),$(1))
 
 # CC and CFLAGS default in tests/flags.mk, with every other flag.
+.DEFAULT_GOAL := help
+include tests/flags.mk
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build/sanitize

@@ -269,7 +269,9 @@ tools_compdb() { # compile_commands.json covers every file of every stage; -j2 w
         grep -qF "\"file\": \"$(cd "$(dirname "$tools_file")" && pwd)/$(basename "$tools_file")\"" \
             "$COPY/compile_commands.json" || { echo "no entry for $tools_file"; return 1; }
     done
-    grep -q '"-Icommon"' "$COPY/compile_commands.json" || return 1
+    # The course's flags and the default CFLAGS, as make step uses them.
+    grep -q '"-std=c11", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g", "-O1"' \
+        "$COPY/compile_commands.json" && grep -q '"-Icommon"' "$COPY/compile_commands.json" || return 1
     if command -v python3 >/dev/null 2>&1; then
         python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))), "entries")' \
             "$COPY/compile_commands.json" || return 1
