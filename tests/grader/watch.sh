@@ -54,7 +54,14 @@ while :; do
     touch "$stamp"
     if [ -t 1 ]; then printf '\033[H\033[2J'; else echo "----------------------------------------"; fi
     echo "make watch $stage: grading $TREE/$folder ($(date +%H:%M:%S))"
-    STEP=$stage sh tests/grader/grade.sh
+    STEP=$stage sh tests/grader/grade.sh 2>&1 | tee "$BUILD/watch.out"
+    # The exercise to fix first, at the bottom where it is in view (unless
+    # the grade's own last lines already say it).
+    fix=$(awk -F'\t' -v s="$stage" '$1 == "fixfirst" && $2 == s { print "exercise " $3 ($4 != "" ? ": " $4 : ""); exit }' \
+          "$BUILD/grade/$TREE/results.tsv" 2>/dev/null)
+    if [ -n "$fix" ] && ! tail -n 6 "$BUILD/watch.out" | grep -q 'Fix first:'; then
+        echo "Fix first: $fix"
+    fi
     count=$((count + 1))
     if [ "$rounds" -gt 0 ] && [ "$count" -ge "$rounds" ]; then
         exit 0

@@ -270,7 +270,8 @@ tools_compdb() { # compile_commands.json covers every file of every stage; -j2 w
             "$COPY/compile_commands.json" || { echo "no entry for $tools_file"; return 1; }
     done
     # The course's flags and the default CFLAGS, as make step uses them.
-    grep -q '"-std=c11", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g", "-O1"' \
+    grep -q '"-std=c11", "-D_POSIX_C_SOURCE=200809L", ' "$COPY/compile_commands.json" &&
+    grep -q '"-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g", "-O1"' \
         "$COPY/compile_commands.json" && grep -q '"-Icommon"' "$COPY/compile_commands.json" || return 1
     if command -v python3 >/dev/null 2>&1; then
         python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))), "entries")' \
