@@ -233,9 +233,9 @@ tools_progress_states() { # FILE: the states and scores the setup above makes
 }
 check "make progress: 15 exercises done/started/not started, stage scores, the next exercise" tools_progress
 
-tools_watch() { # a save re-grades within 2 s; no N: the first stage without full marks
-    tools_log=$TOOLS/watch.out
-    (cd "$COPY" && exec env -u MAKEFLAGS -u MAKELEVEL WATCH_ROUNDS=2 $MAKE -s watch) > "$tools_log" 2>&1 &
+tools_watch() { # POLL: a save re-grades within 2 s; no N: the first stage without full marks
+    tools_log=$TOOLS/watch-$1.out
+    (cd "$COPY" && exec env -u MAKEFLAGS -u MAKELEVEL WATCH_ROUNDS=2 WATCH_POLL=$1 $MAKE -s watch) > "$tools_log" 2>&1 &
     tools_watch_pid=$!
     tools_ticks=0
     until grep -q '^Watching ' "$tools_log" || [ $tools_ticks -ge 600 ] || ! kill -0 $tools_watch_pid 2>/dev/null; do
@@ -243,6 +243,9 @@ tools_watch() { # a save re-grades within 2 s; no N: the first stage without ful
     done
     grep -q '^make watch 1: ' "$tools_log" || { echo "make watch did not start on stage 1"; kill $tools_watch_pid; cat "$tools_log"; return 1; }
     grep -q '^Watching ' "$tools_log" || { kill $tools_watch_pid; cat "$tools_log"; return 1; }
+    tools_waiter=inotifywait
+    [ "$1" = 1 ] && tools_waiter=poll
+    grep -q "^Watching .*($tools_waiter)" "$tools_log" || { echo "not waiting with $tools_waiter"; kill $tools_watch_pid; cat "$tools_log"; return 1; }
     tools_saved=$(date +%s)
     echo "/* saved */" >> "$COPY/steps/$(course_folder 1)/countdown.c"
     tools_ticks=0
@@ -260,7 +263,10 @@ tools_watch() { # a save re-grades within 2 s; no N: the first stage without ful
     [ "$tools_regraded" -ge 2 ] || { echo "no new grade within 2 s of the save (at $tools_saved)"; return 1; }
     [ "$(grep -c '^Score: ' "$tools_log")" -eq 2 ]
 }
-check "make watch grades the first unfinished stage, and again within 2 s of a save" tools_watch
+check "make watch grades the first unfinished stage, and again within 2 s of a save (polling)" tools_watch 1
+if command -v inotifywait >/dev/null 2>&1; then
+    check "make watch, the same with inotifywait" tools_watch 0
+fi
 
 tools_compdb() { # compile_commands.json covers every file of every stage; -j2 without jobserver warnings
     in_copy $MAKE -s -j2 compdb > "$TOOLS/compdb.out" 2>&1 || { cat "$TOOLS/compdb.out"; return 1; }
@@ -306,6 +312,7 @@ tools_overrides() { # make test CC=x: a script's own CC reaches the builds it st
     cp Makefile tests/course.txt "$TOOLS/overrides/"
     cp tests/course.txt "$TOOLS/overrides/tests/"
     cp tests/grader/need-check.sh "$TOOLS/overrides/tests/grader/"
+    cp tests/flags.mk "$TOOLS/overrides/tests/"
     printf 'all:\n\t@echo "the build got CC=$(CC)"\n' > "$TOOLS/overrides/probe.mk"
     printf 'CC=probe-cc $MAKE -s --no-print-directory -f probe.mk\n' > "$TOOLS/overrides/tests/maint/selftest.sh"
     (cd "$TOOLS/overrides" && env -u MAKEFLAGS -u MAKELEVEL $MAKE -s test CC=from-the-command-line) > "$TOOLS/overrides.out" 2>&1
