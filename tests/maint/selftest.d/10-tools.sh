@@ -320,3 +320,19 @@ tools_overrides() { # make test CC=x: a script's own CC reaches the builds it st
     grep -qx 'the build got CC=probe-cc' "$TOOLS/overrides.out"
 }
 check "make test CC=... reaches the checks only through the environment: their own CC wins" tools_overrides
+
+tools_manifest() { # stages.sh catches a manifest that disagrees with the regions
+    cp "$COPY/tests/course.txt" "$TOOLS/course.txt.real"
+    sed 's/^exercise	1\.3	countup\.h,countup\.c	/exercise	1.3	countup.c	/' "$TOOLS/course.txt.real" > "$COPY/tests/course.txt"
+    (cd "$COPY" && sh tests/maint/stages.sh check) > "$TOOLS/manifest1.out" 2>&1
+    tools_status=$?
+    cat "$TOOLS/manifest1.out"
+    grep -v '^exercise	3\.2	' "$TOOLS/course.txt.real" > "$COPY/tests/course.txt"
+    (cd "$COPY" && sh tests/maint/stages.sh check) > "$TOOLS/manifest2.out" 2>&1
+    tools_status2=$?
+    cat "$TOOLS/manifest2.out"
+    cp "$TOOLS/course.txt.real" "$COPY/tests/course.txt"
+    [ "$tools_status" = 1 ] && grep -q 'exercise 1.3: tests/course.txt names countup.c, its regions are in countup.c,countup.h' "$TOOLS/manifest1.out" &&
+    [ "$tools_status2" = 1 ] && grep -q 'exercise 3.2 has regions but is not in tests/course.txt' "$TOOLS/manifest2.out"
+}
+check "stages.sh reports an exercise whose files, or whose very entry, the manifest gets wrong" tools_manifest
