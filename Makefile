@@ -22,8 +22,9 @@
 MANIFEST := tests/course.txt
 STAGE_NUMBERS := $(shell awk -F'\t' '$$1 == "stage" { print $$2 }' $(MANIFEST))
 STAGES        := $(shell awk -F'\t' '$$1 == "stage" { print $$3 }' $(MANIFEST))
+EXERCISE_IDS  := $(shell awk -F'\t' '$$1 == "exercise" { print $$2 }' $(MANIFEST))
 LAST_STAGE    := $(lastword $(STAGE_NUMBERS))
-stage_name = $(word $(1),$(STAGES))
+stage_name = $(shell awk -F'\t' -v n='$(1)' '$$1 == "stage" && $$2 == n { print $$3 }' $(MANIFEST))
 valid_step = $(filter $(STAGE_NUMBERS),$(1))
 
 # CC and CFLAGS default in tests/flags.mk, with every other flag.
@@ -63,8 +64,8 @@ USAGE_step     := make step N [SOLUTIONS=1], N from $(STAGE_RANGE) (or STEP=N)
 USAGE_run      := make run [N] [ARGS="-p 26000"], N from $(STAGE_RANGE) (or STEP=N); alone, the solved final server
 USAGE_check    := make check [N] [TEST=N.M] [LIST=1], N from $(STAGE_RANGE) (or STEP=N); alone, every stage
 USAGE_watch    := make watch [N], N from $(STAGE_RANGE) (or STEP=N)
-USAGE_hint     := make hint N.M [ALL=1], for example make hint 1.1
-USAGE_reset    := make reset N.M, or make reset N for a whole stage
+USAGE_hint     := make hint N.M [ALL=1], N.M one of $(EXERCISE_IDS)
+USAGE_reset    := make reset N.M, or make reset N for a whole stage; N.M one of $(EXERCISE_IDS)
 usage = $(error make $(COMMAND): $(1); usage: $(USAGE_$(COMMAND)))
 
 ifneq ($(filter $(COMMAND),step run check watch hint reset),)
@@ -105,8 +106,8 @@ endif
 ifeq ($(COMMAND),check)
 TEST_STAGE := $(shell echo '$(TEST)' | sed -n 's/^\([0-9][0-9]*\)\.[0-9][0-9]*$$/\1/p')
 ifneq ($(TEST_STAGE),)
-ifeq ($(call valid_step,$(TEST_STAGE)),)
-$(call usage,there is no exercise $(TEST): 'make hint' lists them)
+ifeq ($(filter $(EXERCISE_IDS),$(TEST)),)
+$(call usage,there is no exercise $(TEST); the exercises are $(EXERCISE_IDS))
 endif
 ifneq ($(STAGE),)
 ifneq ($(STAGE),$(TEST_STAGE))

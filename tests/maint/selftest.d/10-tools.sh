@@ -32,7 +32,7 @@ splice_into() {
 
 tools_usage() { # a bad stage or word: one line, with "usage", and exit status 2
     for tools_args in "step 7" "step" "step word" "check 7" "check word" "run 9" "watch x" \
-                      "check 1 STEP=2" "check 2 TEST=1.1" "step 1 2"; do
+                      "check 1 STEP=2" "check 2 TEST=1.1" "check TEST=1.9" "hint" "reset" "step 1 2"; do
         # shellcheck disable=SC2086 # the words are the command's
         in_copy $MAKE $tools_args > "$TOOLS/usage.out" 2>&1
         tools_status=$?
