@@ -112,6 +112,20 @@ EOF
 }
 check "make check writes build/report/grade.json and junit.xml listing every exercise and test" tools_reports
 
+tools_broken_report() { # a stage that does not compile is in the reports as such
+    tools_broken=$COPY/steps/$(course_folder 2)/task_queue.c
+    cp "$tools_broken" "$TOOLS/task_queue.c.real"
+    echo "this is not C" >> "$tools_broken"
+    in_copy $MAKE -s check 2 > "$TOOLS/broken.out" 2>&1
+    cp "$TOOLS/task_queue.c.real" "$tools_broken"
+    tail -n 3 "$TOOLS/broken.out"
+    grep -q '"2": {"title": "the scheduler", "folder": "02-scheduler", "graded": true, "state": "no results", "passed": 0, "total": 0' \
+        "$COPY/build/report/grade.json" || { cat "$COPY/build/report/grade.json"; return 1; }
+    grep -q '"1": {[^}]*"graded": false' "$COPY/build/report/grade.json" || return 1
+    grep -q '<error message="no result: the stage does not compile' "$COPY/build/report/junit.xml" || { cat "$COPY/build/report/junit.xml"; return 1; }
+}
+check "a stage that does not compile is reported so in grade.json and junit.xml" tools_broken_report
+
 tools_test_status() { # make check TEST=N.M exits 0 exactly when N.M passes
     # 1.2's generator runs on 1.1's macros: both solved, 1.3 a stub.
     splice_into 1.1 solutions steps && splice_into 1.2 solutions steps || return 1
