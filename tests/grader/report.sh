@@ -25,7 +25,7 @@ for format in json junit; do
         json) out=$dir/grade.json ;;
         junit) out=$dir/junit.xml ;;
     esac
-    awk -F'\t' -v format="$format" -v graded="${STEP:-}" -v filter="${TEST:-}" '
+    awk -F'\t' -v format="$format" -v graded="${STEP:-}" -v filter="${TEST:-}" -v tree="${SRC_ROOT:-${TREE:-steps}}" '
     # Character by character: gsub and backslashes differ between awks.
     function json(s,    out, i, c) {
         out = ""
@@ -82,6 +82,7 @@ for format in json junit; do
     }
     function write_json(    i, s, id, sep, n, has) {
         print "{"
+        print "  \"tree\": " json(tree) ","
         print "  \"filter\": " (filter == "" ? "null" : json(filter)) ","
         print "  \"stages\": {"
         for (i = 1; i <= nstages; i++) {
