@@ -1,23 +1,35 @@
 # The course's commands.  `make help` lists them.
 #
-#   make step N [SOLUTIONS=1]      build stage N (1-5) of steps/ (or solutions/)
-#   make run [STEP=N] [ARGS=...]   run the solved server, or your stage N
-#   make check [STEP=N] [TEST=..]  grade your exercises
-#   make test                      the project's own suite (maintainers, CI)
-#   make stress / make memcheck    longer checks of the final server
-#   make bench                     benchmarks (bench/RESULTS.md)
+#   make step N [SOLUTIONS=1]        build stage N of steps/ (or solutions/)
+#   make run [N] [ARGS="-p 26000"]   run your stage N; alone, the solved final server
+#   make check [N] [TEST=N.M]        grade your stage N (alone: every stage)
+#   make check N LIST=1              list stage N's tests without running them
+#   make watch [N]                   grade stage N again on every save (Ctrl-C stops)
+#   make hint N.M [ALL=1]            the next hint of exercise N.M (ALL=1: every hint)
+#   make progress                    every exercise: done, started or not started
+#   make reset N.M | make reset N    put exercise N.M (or stage N) back to its stub
+#   make compdb                      compile_commands.json, for clangd and editors
+#   make test                        the project's own suite (maintainers, CI)
+#   make stress / make memcheck      longer checks of the final server
+#   make bench                       benchmarks (bench/RESULTS.md)
 #   make clean
 #
-# CC and CFLAGS may be overridden; V=1 shows every command; SANITIZE=1
-# builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+# N may also be given as STEP=N.  CC and CFLAGS may be overridden; V=1
+# shows every command; SANITIZE=1 builds with AddressSanitizer and
+# UndefinedBehaviorSanitizer.  Reports: build/report/grade.json, junit.xml.
 
-STAGES := 01-generators-via-duff 02-scheduler 03-select-loop 04-tcp-server 05-echo-handler
+# The stages come from the course manifest, and nowhere else.
+MANIFEST := tests/course.txt
+STAGE_NUMBERS := $(shell awk -F'\t' '$$1 == "stage" { print $$2 }' $(MANIFEST))
+STAGES        := $(shell awk -F'\t' '$$1 == "stage" { print $$3 }' $(MANIFEST))
+EXERCISE_IDS  := $(shell awk -F'\t' '$$1 == "exercise" { print $$2 }' $(MANIFEST))
+LAST_STAGE    := $(lastword $(STAGE_NUMBERS))
+stage_name = $(shell awk -F'\t' -v n='$(1)' '$$1 == "stage" && $$2 == n { print $$3 }' $(MANIFEST))
+valid_step = $(filter $(STAGE_NUMBERS),$(1))
 
-CC      ?= cc
-CFLAGS  ?= -g -O1
-ifeq ($(origin CC),default)
-CC := cc
-endif
+# CC and CFLAGS default in tests/flags.mk, with every other flag.
+.DEFAULT_GOAL := help
+include tests/flags.mk
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build/sanitize
@@ -30,49 +42,131 @@ TREE := $(if $(filter 1,$(SOLUTIONS)),solutions,steps)
 # "Going further"); it builds into a folder of its own.
 BACKEND_DIR := $(if $(BACKEND),backend-$(BACKEND)/)
 
+# They reach the sub-makes and scripts through the environment only, so
+# that a script can still set its own (make test names the compiler of
+# each check; a CC= given to make must not relabel them).
 export CC CFLAGS SANITIZE V BUILD BACKEND
-STAGE_MAKE = $(MAKE) --no-print-directory -f tests/stage.mk
+MAKEOVERRIDES :=
+STAGE_MK = --no-print-directory -f tests/stage.mk
 
-# `make step 3`: the number is a goal of its own; make it do nothing.
-ifeq ($(firstword $(MAKECMDGOALS)),step)
-STEP_NUMBER := $(word 2,$(MAKECMDGOALS))
-ifneq ($(STEP_NUMBER),)
-$(STEP_NUMBER):
+COMMANDS := help step run check watch hint reset progress compdb deps test \
+            stress memcheck bench clean
+.PHONY: $(COMMANDS)
+
+# ---- The argument of a command: `make step 3`, `make hint 1.2` ----
+# The word after the command is a goal of its own to make; it is read
+# here and made to do nothing.  Anything that does not fit stops make
+# with one line of usage (and exit status 2) before anything runs.
+COMMAND := $(firstword $(MAKECMDGOALS))
+ARGUMENT := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
+STAGE_RANGE := $(firstword $(STAGE_NUMBERS)) to $(LAST_STAGE)
+USAGE_step     := make step N [SOLUTIONS=1], N from $(STAGE_RANGE) (or STEP=N)
+USAGE_run      := make run [N] [ARGS="-p 26000"], N from $(STAGE_RANGE) (or STEP=N); alone, the solved final server
+USAGE_check    := make check [N] [TEST=N.M] [LIST=1], N from $(STAGE_RANGE) (or STEP=N); alone, every stage
+USAGE_watch    := make watch [N], N from $(STAGE_RANGE) (or STEP=N)
+USAGE_hint     := make hint N.M [ALL=1], N.M one of $(EXERCISE_IDS)
+USAGE_reset    := make reset N.M, or make reset N for a whole stage; N.M one of $(EXERCISE_IDS)
+usage = $(error make $(COMMAND): $(1); usage: $(USAGE_$(COMMAND)))
+
+ifneq ($(filter $(COMMAND),step run check watch hint reset),)
+ifneq ($(word 2,$(ARGUMENT)),)
+$(call usage,one argument only: '$(ARGUMENT)')
+endif
+ifneq ($(filter $(COMMANDS),$(ARGUMENT)),)
+$(call usage,one command at a time)
+endif
+ifneq ($(ARGUMENT),)
+$(ARGUMENT):
 	@:
 endif
+else ifneq ($(filter-out $(COMMANDS),$(MAKECMDGOALS)),)
+$(error make: no command '$(firstword $(filter-out $(COMMANDS),$(MAKECMDGOALS)))': run 'make help' for the list)
 endif
 
-stage_name = $(if $(call valid_step,$(1)),$(word $(1),$(STAGES)))
-valid_step = $(filter 1 2 3 4 5,$(1))
-
-.PHONY: help step run check test clean stress memcheck bench deps
+# The stage, from `make CMD N` or STEP=N; both must agree.
+ifneq ($(filter $(COMMAND),step run check watch),)
+ifneq ($(and $(ARGUMENT),$(STEP)),)
+ifneq ($(ARGUMENT),$(STEP))
+$(call usage,'$(ARGUMENT)' and STEP=$(STEP) disagree)
+endif
+endif
+STAGE := $(or $(ARGUMENT),$(STEP))
+ifneq ($(STAGE),)
+ifneq ($(words $(STAGE)),1)
+$(call usage,one stage only: '$(STAGE)')
+endif
+ifeq ($(call valid_step,$(STAGE)),)
+$(call usage,there is no stage '$(STAGE)')
+endif
+else ifeq ($(COMMAND),step)
+$(call usage,which stage?)
+endif
+endif
+# make check TEST=N.M grades stage N: its exit status is exercise N.M's.
+ifeq ($(COMMAND),check)
+TEST_STAGE := $(shell echo '$(TEST)' | sed -n 's/^\([0-9][0-9]*\)\.[0-9][0-9]*$$/\1/p')
+ifneq ($(TEST_STAGE),)
+ifeq ($(filter $(EXERCISE_IDS),$(TEST)),)
+$(call usage,there is no exercise $(TEST); the exercises are $(EXERCISE_IDS))
+endif
+ifneq ($(STAGE),)
+ifneq ($(STAGE),$(TEST_STAGE))
+$(call usage,exercise $(TEST) is not in stage $(STAGE))
+endif
+endif
+STAGE := $(TEST_STAGE)
+endif
+endif
+ifneq ($(filter $(COMMAND),hint reset),)
+ifeq ($(ARGUMENT),)
+$(call usage,which exercise?)
+endif
+endif
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 step:
-	@if [ -z "$(call valid_step,$(STEP_NUMBER))" ]; then \
-		echo "usage: make step N, with N from 1 to 5 (for example: make step 1)"; exit 2; fi
-	@$(STAGE_MAKE) SRC=$(TREE)/$(call stage_name,$(STEP_NUMBER)) \
-		NAME=$(call stage_name,$(STEP_NUMBER)) OUT=$(BUILD)/$(BACKEND_DIR)$(TREE) program
-	@echo "$(BUILD)/$(BACKEND_DIR)$(TREE)/$(call stage_name,$(STEP_NUMBER))"
+	+@$(MAKE) $(STAGE_MK) SRC=$(TREE)/$(call stage_name,$(STAGE)) \
+		NAME=$(call stage_name,$(STAGE)) OUT=$(BUILD)/$(BACKEND_DIR)$(TREE) program
+	@echo "$(BUILD)/$(BACKEND_DIR)$(TREE)/$(call stage_name,$(STAGE))"
 
-# make run: the solved final server.  make run STEP=N: your stage N.
-RUN_STEP := $(if $(STEP),$(STEP),5)
-RUN_TREE := $(if $(STEP),$(TREE),$(if $(filter 0,$(SOLUTIONS)),steps,solutions))
+# make run: the solved final server.  make run N: your stage N.
+RUN_STEP := $(or $(STAGE),$(LAST_STAGE))
+RUN_TREE := $(if $(STAGE),$(TREE),$(if $(filter 0,$(SOLUTIONS)),steps,solutions))
+RUN_PROGRAM := $(BUILD)/$(BACKEND_DIR)$(RUN_TREE)/$(call stage_name,$(RUN_STEP))
 run:
-	@if [ -z "$(call valid_step,$(RUN_STEP))" ]; then \
-		echo "make run: STEP must be a number from 1 to 5, not '$(RUN_STEP)'"; exit 2; fi
-	@$(STAGE_MAKE) SRC=$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) \
+	+@$(MAKE) $(STAGE_MK) SRC=$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) \
 		NAME=$(call stage_name,$(RUN_STEP)) OUT=$(BUILD)/$(BACKEND_DIR)$(RUN_TREE) program
-	@echo "Running $(BUILD)/$(BACKEND_DIR)$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) $(ARGS)"
-	@exec $(BUILD)/$(BACKEND_DIR)$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) $(ARGS)
+	@echo "Running $(RUN_PROGRAM) $(ARGS)"
+	@sh tests/grader/run.sh $(RUN_PROGRAM) $(ARGS)
 
 deps:
 	@sh tests/grader/need-check.sh
 
 check: deps
-	@STEP="$(STEP)" TEST="$(TEST)" TREE="$(TREE)" MAKE="$(MAKE)" sh tests/grader/grade.sh
+	@STEP="$(STAGE)" TEST="$(TEST)" LIST="$(LIST)" TREE="$(TREE)" MAKE="$(MAKE)" \
+		sh tests/grader/grade.sh
+
+watch: deps
+	@STEP="$(STAGE)" TREE="$(TREE)" MAKE="$(MAKE)" sh tests/grader/watch.sh
+
+hint:
+	@ALL="$(ALL)" sh tests/grader/hint.sh $(ARGUMENT)
+
+reset:
+	@sh tests/grader/reset.sh $(ARGUMENT)
+
+progress: deps
+	@TREE="$(TREE)" MAKE="$(MAKE)" sh tests/grader/progress.sh
+
+# compile_commands.json: the commands that build your stages and their
+# graders, one entry per source file (clangd finds it at the top).
+compdb:
+	+@for name in $(STAGES); do \
+		$(MAKE) $(STAGE_MK) SRC=steps/$$name NAME=$$name OUT=$(BUILD)/steps compdb || exit 1; \
+	done | awk -f tests/grader/compdb.awk > compile_commands.json
+	@echo "wrote compile_commands.json ($$(grep -c '"file"' compile_commands.json) files)"
 
 test: deps
 	@MAKE="$(MAKE)" sh tests/maint/selftest.sh
@@ -90,7 +184,7 @@ memcheck: deps
 # thread-per-connection server and the original Python program, and the
 # poll and epoll backends.  Results go to bench/RESULTS.md.
 bench:
-	@sh bench/run.sh
+	@MAKE="$(MAKE)" sh bench/run.sh
 
 clean:
 	rm -rf build

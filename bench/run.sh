@@ -32,7 +32,8 @@ LOGS=$OUT/logs
 RESULTS=$OUT/results.tsv
 REPORT=bench/RESULTS.md
 CHART=bench/results.svg
-CFLAGS_BENCH="-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror -O2"
+# The course's flags (tests/flags.mk), optimized.
+CFLAGS_BENCH="$(${MAKE:-make} -s --no-print-directory -f tests/flags.mk print-flags) -O2"
 started=$(date +%s)
 
 rm -rf "$OUT"

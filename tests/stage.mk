@@ -17,16 +17,12 @@ PROGRAM := $(OUT)/$(NAME)
 SUITE   := $(OUT)/test-$(NAME)
 MAINT   := $(OUT)/maint-$(NAME)
 
-CC      ?= cc
-CFLAGS  ?= -g -O1
-STD     := -std=c11 -D_POSIX_C_SOURCE=200809L
-WARN    := -Wall -Wextra -Wpedantic -Werror
-ifeq ($(shell uname -s),Darwin)
-# macOS hides SO_NOSIGPIPE and friends under strict POSIX.
-STD     += -D_DARWIN_C_SOURCE
-endif
+.DEFAULT_GOAL := program
+include tests/flags.mk
+STD     := $(COURSE_STD)
+WARN    := $(COURSE_WARN)
 ifeq ($(SANITIZE),1)
-SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SAN     := $(COURSE_SANITIZE)
 endif
 ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS) $(SAN)
 
@@ -48,7 +44,7 @@ else
 Q := @
 endif
 
-.PHONY: program suite maint
+.PHONY: program suite maint compdb
 program: $(PROGRAM)
 	@:
 suite: $(SUITE)
@@ -156,3 +152,13 @@ $(MAINT): tests/maint/maint_$(NUMBER).c $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEA
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
 		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
 		tests/maint/maint_$(NUMBER).c $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
+
+# compdb: one line of JSON per source file, the command that compiles it
+# (the Makefile's `make compdb` gathers them into compile_commands.json).
+comma := ,
+json_words = $(subst " ","$(comma) ",$(foreach w,$(1),"$(subst ",\",$(w))"))
+COMPDB_FLAGS := $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
+                -DSTAGE_BINARY="$(abspath $(PROGRAM))"
+compdb:
+	@$(foreach f,$(SOURCES) $(HEADERS) $(SUITE_SRC) $(SUPPORT) $(COMMON),printf '%s\n' \
+	  '{"directory": "$(CURDIR)", "file": "$(abspath $(f))", "arguments": [$(call json_words,$(CC) $(COMPDB_FLAGS) -c $(f))]}';)

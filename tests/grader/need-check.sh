@@ -7,19 +7,34 @@ if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists check 2>/dev/nul
     exit 0
 fi
 
+# apt-get and debconf talk on stderr even when all goes well: their
+# output goes to a log, shown only if the install fails.
+log=${TMPDIR:-/tmp}/course-check-install.$$.log
+install() { # [sudo]
+    "$@" apt-get update -qq > "$log" 2>&1 &&
+        "$@" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            check pkg-config >> "$log" 2>&1
+}
 if command -v apt-get >/dev/null 2>&1; then
+    tried=0
     if [ "$(id -u)" = 0 ]; then
         echo "Installing the Check unit test library: apt-get install check pkg-config"
-        apt-get update -qq >/dev/null && \
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq check pkg-config >/dev/null
+        install
+        tried=1
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
         echo "Installing the Check unit test library: sudo apt-get install check pkg-config"
-        sudo apt-get update -qq >/dev/null && \
-            sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq check pkg-config >/dev/null
+        install sudo
+        tried=1
     fi
     if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists check 2>/dev/null; then
+        rm -f "$log"
         exit 0
     fi
+    if [ "$tried" = 1 ]; then
+        echo "The install failed; apt-get said:" >&2
+        tail -n 5 "$log" | sed 's/^/  /' >&2
+    fi
+    rm -f "$log"
 fi
 
 echo "The grader needs the Check unit test library and pkg-config. Install them with one of:" >&2

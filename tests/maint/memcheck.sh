@@ -24,7 +24,10 @@ cd "$(dirname "$0")/../.." || exit 2
 filter=${1:-}
 MAKE=${MAKE:-make}
 CC=${CC:-cc}
-src=${MEMCHECK_SRC:-solutions/05-echo-handler}
+. tests/grader/manifest.sh
+final=$(course_stages | tail -n 1 | cut -f2)
+src=${MEMCHECK_SRC:-solutions/$final}
+COURSE_FLAGS=$($MAKE -s --no-print-directory -f tests/flags.mk print-flags)
 dir=${BUILD:-build}/memcheck
 root=$(pwd)
 case $dir in
@@ -58,20 +61,20 @@ mkdir -p "$logs"
 
 # Valgrind and the sanitizers do not mix: a plain build, with symbols.
 if SANITIZE=0 CFLAGS="-g -O1" $MAKE --no-print-directory -s -f tests/stage.mk SRC="$src" \
-        NAME=05-echo-handler OUT="$dir" program; then
-    pass "the server builds ($dir/05-echo-handler)"
+        NAME="$final" OUT="$dir" program; then
+    pass "the server builds ($dir/$final)"
 else
     fail "the server does not build"
     finish
 fi
 
-wrapper=$absolute/05-echo-handler-under-valgrind
+wrapper=$absolute/$final-under-valgrind
 cat > "$wrapper" <<EOF
 #!/bin/sh
 # Written by tests/maint/memcheck.sh: the server, under Valgrind, same pid.
 exec valgrind --leak-check=full --track-fds=yes --error-exitcode=99 \\
     --errors-for-leak-kinds=definite --log-file="$absolute/logs/valgrind-%p.log" \\
-    "$absolute/05-echo-handler" "\$@"
+    "$absolute/$final" "\$@"
 EOF
 chmod +x "$wrapper"
 
@@ -86,7 +89,7 @@ for suite in tests/grader/test_05.c tests/maint/maint_05.c; do
     name=$(basename "$suite" .c)
     # Word splitting of the flag lists is wanted here.
     # shellcheck disable=SC2046,SC2086
-    if $CC -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror -g -O1 \
+    if $CC $COURSE_FLAGS -g -O1 \
             $(pkg-config --cflags check) -Icommon -I"$src" -Itests/grader \
             -DSTAGE_BINARY="\"$wrapper\"" \
             "$suite" tests/grader/grade.c tests/grader/support.c tests/grader/report_text.c $library common/*.c \

@@ -55,9 +55,85 @@ expect_failure() {
     return 0
 }
 
-stage_names=$(cd solutions && ls -d [0-9]*-* )
-compilers=gcc
-command -v clang >/dev/null 2>&1 && compilers="gcc clang"
+# The stages come from the course manifest (tests/course.txt).
+. tests/grader/manifest.sh
+stage_names=$(course_stages | cut -f2)
+stage_number() { # FOLDER: its stage number, from the manifest
+    course_stages | awk -F'\t' -v f="$1" '$2 == f { print $1 }'
+}
+
+# skip NAME REASON: a check this machine cannot run, with what to install.
+skipped=0
+skips=""
+skip() {
+    skipped=$((skipped + 1))
+    skips="$skips
+  $1: $2"
+    printf '  skip  %s: %s\n' "$1" "$2"
+}
+
+# The toolchains.  Every check names the compiler it uses and sets CC
+# and CFLAGS itself: a CC= or CFLAGS= given to `make test` changes no
+# check (the Makefile passes them on only through the environment).
+# gcc and clang are each tested when present; the first one found is
+# the primary compiler, used by the checks that need only one.
+debian_package() { # COMPILER WHAT: the Debian package that provides WHAT
+    case $1:$2 in
+        gcc:compiler) echo gcc ;;
+        clang:compiler) echo clang ;;
+        gcc:sanitizers) echo "libgcc-$(gcc -dumpversion 2>/dev/null | cut -d. -f1)-dev" ;;
+        clang:sanitizers) echo "libclang-rt-$(clang --version 2>/dev/null |
+            sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1)-dev" ;;
+    esac
+}
+compilers=""
+missing_compilers=""
+for cc in gcc clang; do
+    if command -v "$cc" >/dev/null 2>&1; then
+        compilers="$compilers $cc"
+    else
+        missing_compilers="$missing_compilers $cc"
+    fi
+done
+compilers=${compilers# }
+if [ -z "$compilers" ]; then
+    if command -v cc >/dev/null 2>&1; then
+        compilers=cc
+    else
+        echo "make test: no C compiler (gcc, clang or cc) is installed: apt-get install gcc"
+        exit 2
+    fi
+fi
+primary=${compilers%% *}
+if [ "${CC:-}" != "" ] && [ "$CC" != cc ] && [ "$CC" != "$primary" ]; then
+    echo "(CC=$CC is not used: each check below names the compiler it runs)"
+fi
+CC=$primary
+CFLAGS="-g -O1"
+export CC CFLAGS
+COURSE_FLAGS=$($MAKE -s --no-print-directory -f tests/flags.mk print-flags)
+SANITIZE_FLAGS=$($MAKE -s --no-print-directory -f tests/flags.mk print-sanitize)
+
+# The sanitizers need their runtime libraries, packaged apart from the
+# compiler on some systems: the first compiler that links with them.
+sanitizer_cc=""
+printf 'int main(void) { return 0; }\n' > "$ROOT/sanitize-probe.c"
+for cc in $compilers; do
+    # shellcheck disable=SC2086 # lists of flags
+    if $cc $COURSE_FLAGS $SANITIZE_FLAGS "$ROOT/sanitize-probe.c" -o "$ROOT/sanitize-probe" 2>/dev/null &&
+       "$ROOT/sanitize-probe"; then
+        sanitizer_cc=$cc
+        break
+    fi
+done
+
+echo "Toolchains: $compilers${missing_compilers:+ (not installed:$missing_compilers)}"
+for cc in $missing_compilers; do
+    skip "builds with $cc" "$cc is not installed (Debian/Ubuntu: apt-get install $(debian_package "$cc" compiler))"
+done
+if [ -z "$sanitizer_cc" ]; then
+    skip "grades under ASan+UBSan+LSan" "no compiler here links -fsanitize=address,undefined (Debian/Ubuntu: apt-get install $(debian_package "$primary" sanitizers))"
+fi
 
 build_stage() { # CC OUT TREE NAME [EXTRA_CFLAGS]
     CC=$1 CFLAGS="${5:--g -O1}" $MAKE --no-print-directory -f tests/stage.mk \
@@ -69,7 +145,7 @@ build_stage() { # CC OUT TREE NAME [EXTRA_CFLAGS]
 }
 
 fortified() { # NAME: built optimized and fortified, still passes its suite
-    build_stage gcc "$ROOT/fortify/solutions" solutions "$1" "-O2 -D_FORTIFY_SOURCE=2" &&
+    build_stage "$primary" "$ROOT/fortify/solutions" solutions "$1" "-O2 -D_FORTIFY_SOURCE=2" &&
     "$ROOT/fortify/solutions/test-$1"
 }
 
@@ -85,20 +161,21 @@ for cc in $compilers; do
     done
 done
 for name in $stage_names; do
-    check "gcc -O2 -D_FORTIFY_SOURCE=2 builds solutions/$name, which passes its suite" \
+    check "$primary -O2 -D_FORTIFY_SOURCE=2 builds solutions/$name, which passes its suite" \
         fortified "$name"
 done
 
 echo "The learner's untouched stages run, and say what is missing"
-check "the untouched stages run without crashing or hanging" sh tests/maint/stub_runs.sh "$ROOT/gcc/steps"
+check "the untouched stages run without crashing or hanging ($primary)" sh tests/maint/stub_runs.sh "$ROOT/$primary/steps"
 
 echo "Grades"
 for name in $stage_names; do
-    number=$(echo "$name" | sed 's/^0*\([0-9]*\)-.*/\1/')
-    check "solutions/$name scores 100%" \
+    number=$(stage_number "$name")
+    check "solutions/$name scores 100% ($primary)" \
         env QUIET=1 TREE=solutions STEP="$number" BUILD="$ROOT/grades" sh tests/grader/grade.sh
-    check "solutions/$name scores 100% under ASan+UBSan+LSan" \
-        env QUIET=1 TREE=solutions STEP="$number" SANITIZE=1 CFLAGS="-g -O1" \
+    [ -n "$sanitizer_cc" ] &&
+    check "solutions/$name scores 100% under ASan+UBSan+LSan ($sanitizer_cc)" \
+        env QUIET=1 TREE=solutions STEP="$number" SANITIZE=1 CC="$sanitizer_cc" CFLAGS="-g -O1" \
             BUILD="$ROOT/sanitize" sh tests/grader/grade.sh
     check "the untouched steps/$name fails its grade" \
         expect_failure env QUIET=1 TREE=steps STEP="$number" BUILD="$ROOT/grades" sh tests/grader/grade.sh
@@ -144,11 +221,13 @@ check "the grader reports crashes, hangs, compile errors and wrong answers" \
 
 if [ -f tests/maint/maint_05.c ]; then
     echo "The final server under faults"
-    check "maintainers' suite of the final server" "$ROOT/gcc/solutions/maint-05-echo-handler"
-    check "maintainers' suite of the final server under ASan+UBSan+LSan" \
-        sh -c "SANITIZE=1 CFLAGS='-g -O1' $MAKE --no-print-directory -f tests/stage.mk \
-               SRC=solutions/05-echo-handler NAME=05-echo-handler OUT=$ROOT/sanitize/maint maint &&
-               $ROOT/sanitize/maint/maint-05-echo-handler"
+    final=$(course_stages | tail -n 1 | cut -f2)
+    check "maintainers' suite of the final server ($primary)" "$ROOT/$primary/solutions/maint-$final"
+    [ -n "$sanitizer_cc" ] &&
+    check "maintainers' suite of the final server under ASan+UBSan+LSan ($sanitizer_cc)" \
+        sh -c "SANITIZE=1 CC='$sanitizer_cc' CFLAGS='-g -O1' $MAKE --no-print-directory -f tests/stage.mk \
+               SRC=solutions/$final NAME=$final OUT=$ROOT/sanitize/maint maint &&
+               $ROOT/sanitize/maint/maint-$final"
 fi
 echo "Going further: the poll and epoll backends"
 backends=poll
@@ -179,6 +258,9 @@ elapsed=$(( $(date +%s) - started ))
 echo ""
 if [ "$failed" -gt 0 ]; then
     echo "Failed:$failures"
+fi
+if [ "$skipped" -gt 0 ]; then
+    echo "Skipped (this machine lacks what they need):$skips"
 fi
 echo "make test took ${elapsed} s"
 echo "$passed passed, $failed failed"

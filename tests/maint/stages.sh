@@ -29,10 +29,15 @@ evolving() { # stage file
     grep -v '^#' tests/maint/evolving.txt | awk -v s="$1" -v f="$2" '$1 == s && $2 == f { found = 1 } END { exit !found }'
 }
 
-previous=""
+. tests/grader/manifest.sh
+course_stages > "$tmp/stages"
 for dir in solutions/*/; do
-    stage=$(basename "$dir")
-    number=$(echo "$stage" | sed 's/^0*\([0-9]*\)-.*/\1/')
+    awk -F'\t' -v f="$(basename "$dir")" '$2 == f { found = 1 } END { exit !found }' "$tmp/stages" ||
+        complain "$dir is not a stage of tests/course.txt (add it there, or remove it)"
+done
+previous=""
+while IFS="$(printf '\t')" read -r number stage title; do
+    [ -d "solutions/$stage" ] || { complain "solutions/$stage is missing (tests/course.txt lists it)"; continue; }
 
     # Rule 2: carried files.
     if [ -n "$previous" ]; then
@@ -95,6 +100,29 @@ for dir in solutions/*/; do
         complain "steps/$stage is missing"
     fi
     previous=$stage
+done < "$tmp/stages"
+
+# The manifest's exercises are the regions: each one's regions are in the
+# files the manifest names, in both trees, and no region is left out.
+course_exercises > "$tmp/exercises"
+while IFS="$(printf '\t')" read -r id files title section; do
+    stage=$(course_folder "${id%%.*}")
+    for tree in solutions steps; do
+        [ -d "$tree/$stage" ] || continue
+        found=$(for file in "$tree/$stage"/*; do
+                    $REGIONS -v mode=ids "$file" 2>/dev/null | grep -qx "$id" && basename "$file"
+                done | sort | tr '\n' ',' | sed 's/,$//')
+        listed=$(echo "$files" | tr ',' '\n' | sort | tr '\n' ',' | sed 's/,$//')
+        [ "$found" = "$listed" ] ||
+            complain "exercise $id: tests/course.txt names ${listed:-no file}, its regions are in ${found:-no file} of $tree/$stage"
+    done
+done < "$tmp/exercises"
+for file in solutions/*/* steps/*/*; do
+    $REGIONS -v mode=ids "$file" 2>/dev/null
+done | sort -u > "$tmp/region-ids"
+cut -f1 "$tmp/exercises" | sort -u > "$tmp/manifest-ids"
+for id in $(comm -23 "$tmp/region-ids" "$tmp/manifest-ids"); do
+    complain "exercise $id has regions but is not in tests/course.txt"
 done
 
 if [ "$problems" -gt 0 ]; then

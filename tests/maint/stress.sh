@@ -30,9 +30,12 @@ fi
 
 MAKE=${MAKE:-make}
 CC=${CC:-cc}
+. tests/grader/manifest.sh
+final=$(course_stages | tail -n 1 | cut -f2)
+COURSE_FLAGS=$($MAKE -s --no-print-directory -f tests/flags.mk print-flags)
 if [ "${SANITIZE:-0}" = 1 ]; then
     BUILD=${BUILD:-build/sanitize}
-    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+    SAN=$($MAKE -s --no-print-directory -f tests/flags.mk print-sanitize)
 else
     BUILD=${BUILD:-build}
     SAN=
@@ -40,7 +43,7 @@ fi
 export CC SANITIZE
 out=$BUILD/solutions
 dir=$BUILD/stress
-server=$out/05-echo-handler
+server=$out/$final
 mkdir -p "$dir"
 
 passed=0
@@ -66,8 +69,8 @@ trap 'echo "stress.sh: interrupted"; exit 130' INT TERM HUP
 
 echo "Stress ($mode): the solved server against $clients random clients for $seconds s"
 
-if $MAKE --no-print-directory -s -f tests/stage.mk SRC=solutions/05-echo-handler \
-        NAME=05-echo-handler OUT="$out" program; then
+if $MAKE --no-print-directory -s -f tests/stage.mk SRC="solutions/$final" \
+        NAME="$final" OUT="$out" program; then
     pass "the server builds ($server)"
 else
     fail "the server does not build"
@@ -75,7 +78,7 @@ else
 fi
 # $SAN and ${CFLAGS} are lists of words: split on purpose.
 # shellcheck disable=SC2086
-if $CC -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror ${CFLAGS:--g -O2} \
+if $CC $COURSE_FLAGS ${CFLAGS:--g -O2} \
         $SAN tests/maint/stress.c -o "$dir/stress"; then
     pass "the stress client builds ($dir/stress)"
 else

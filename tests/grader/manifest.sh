@@ -1,0 +1,34 @@
+# manifest.sh - sourced by the course's scripts: reads tests/course.txt,
+# the one list of stages and exercises (see its header for the format).
+# Run from the top folder of the course.
+#
+#   course_stages            NUMBER<TAB>FOLDER<TAB>TITLE, one line per stage
+#   course_exercises         ID<TAB>FILES<TAB>TITLE<TAB>SECTION, one line per exercise
+#   course_stage_numbers     1 2 3 4 5
+#   course_exercise_ids      1.1 1.2 ... 5.3
+#   course_folder N          the folder of stage N (nothing if there is none)
+#   course_title N           the title of stage N
+#   course_section ID        the TUTORIAL section of exercise ID
+COURSE_MANIFEST=${COURSE_MANIFEST:-tests/course.txt}
+
+course_stages() {
+    awk -F'\t' '$1 == "stage" { print $2 "\t" $3 "\t" $4 }' "$COURSE_MANIFEST"
+}
+course_exercises() {
+    awk -F'\t' '$1 == "exercise" { print $2 "\t" $3 "\t" $4 "\t" $5 }' "$COURSE_MANIFEST"
+}
+course_stage_numbers() {
+    awk -F'\t' '$1 == "stage" { printf "%s%s", sep, $2; sep = " " } END { print "" }' "$COURSE_MANIFEST"
+}
+course_exercise_ids() {
+    awk -F'\t' '$1 == "exercise" { printf "%s%s", sep, $2; sep = " " } END { print "" }' "$COURSE_MANIFEST"
+}
+course_folder() {
+    awk -F'\t' -v n="$1" '$1 == "stage" && $2 == n { print $3 }' "$COURSE_MANIFEST"
+}
+course_title() {
+    awk -F'\t' -v n="$1" '$1 == "stage" && $2 == n { print $4 }' "$COURSE_MANIFEST"
+}
+course_section() {
+    awk -F'\t' -v id="$1" '$1 == "exercise" && $2 == id { print $5 }' "$COURSE_MANIFEST"
+}

@@ -1,0 +1,94 @@
+#!/bin/sh
+# progress.sh - `make progress`: where you are in the course.
+#
+# Every exercise with its state, each stage's score, and the exercise to
+# do next with its TUTORIAL section.  An exercise is
+#   done         when all of its tests pass,
+#   started      when its region differs from the committed stub,
+#   not started  when its region is the committed stub.
+# It grades every stage quietly first (tests/grader/grade.sh, a few
+# seconds; the reports in build/report are refreshed as by make check).
+# "The committed stub" is the file as git has it in HEAD; in a copy that
+# is not a git checkout, an exercise whose regions still call
+# exercise_todo("N.M") counts as not started.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/grader/manifest.sh
+TREE=${TREE:-steps}
+BUILD=${BUILD:-build}
+export TREE BUILD
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/course-progress.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+env -u STEP -u TEST -u LIST QUIET=1 sh tests/grader/grade.sh > "$tmp/grade" 2>&1
+results=$BUILD/grade/$TREE/results.tsv
+[ -f "$results" ] || : > "$results"
+
+git=0
+git rev-parse --verify -q "HEAD^{commit}" >/dev/null 2>&1 && git=1
+
+# touched ID FOLDER: succeed when the regions of ID differ from the stub.
+# Without git: when none of them still calls exercise_todo("ID").
+touched() {
+    touched_todo=0
+    for file in "$2"/*; do
+        [ -f "$file" ] || continue
+        awk -v mode=ids -f tests/maint/regions.awk "$file" 2>/dev/null | grep -qx "$1" || continue
+        if [ "$git" = 1 ]; then
+            git show "HEAD:./$file" > "$tmp/stub" 2>/dev/null || return 0
+            awk -v mode=splice -v id="$1" -v donor="$tmp/stub" -f tests/maint/regions.awk \
+                "$file" > "$tmp/spliced" 2>/dev/null || return 0
+            cmp -s "$tmp/spliced" "$file" || return 0
+        else
+            awk -v id="$1" '
+                index($0, "BEGIN EXERCISE " id) { inside = 1 }
+                inside && index($0, "exercise_todo(\"" id "\"") { todo = 1 }
+                index($0, "END EXERCISE " id) { inside = 0 }
+                END { exit !todo }' "$file" && touched_todo=1
+        fi
+    done
+    [ "$git" = 0 ] && [ "$touched_todo" = 0 ]
+}
+
+course_exercises > "$tmp/exercises"
+: > "$tmp/states"
+while IFS="$(printf '\t')" read -r id files title section; do
+    stage=${id%%.*}
+    folder=$TREE/$(course_folder "$stage")
+    if touched "$id" "$folder"; then state=started; else state="not started"; fi
+    counts=$(awk -F'\t' -v id="$id" '$1 == "test" && $3 == id { total++; if ($4 == "ok") ok++ }
+                                     END { printf "%d %d", ok, total }' "$results")
+    ok=${counts% *}
+    total=${counts#* }
+    [ "$total" -gt 0 ] && [ "$ok" -eq "$total" ] && state=done
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$state" "$ok" "$total" "$title" "$section" >> "$tmp/states"
+done < "$tmp/exercises"
+
+echo "Progress of $TREE/ (graded just now):"
+course_stages > "$tmp/stages"
+while IFS="$(printf '\t')" read -r number folder title; do
+    score=$(sed -n "s/^  Stage $number  \([0-9]*\/[0-9]*\) .*/\1/p" "$tmp/grade" | head -n 1)
+    note=$(sed -n "s/^  Stage $number  [0-9]*\/[0-9]* .*\(([^)]*)\)$/ \1/p" "$tmp/grade" | head -n 1)
+    printf '  Stage %s  %-7s %s%s\n' "$number" "${score:-?}" "$title" "$note"
+    awk -F'\t' -v n="$number" 'index($1, n ".") == 1 {
+        printf "    %-5s %-12s %-34s %s\n", $1, $2, $5, ($4 > 0 ? $3 "/" $4 " tests" : "no test ran")
+    }' "$tmp/states"
+done < "$tmp/stages"
+
+done_count=$(awk -F'\t' '$2 == "done"' "$tmp/states" | wc -l | tr -d ' ')
+all_count=$(wc -l < "$tmp/states" | tr -d ' ')
+echo "Done: $done_count of $all_count exercises."
+# Next: the fix-first exercise of the first unfinished stage, if the
+# grader named one, else the first exercise not done.
+next=$(awk -F'\t' '$2 != "done" { print $1; exit }' "$tmp/states")
+if [ -z "$next" ]; then
+    echo "Every exercise is done: the tutorial's \"Going further\" chapter is next."
+    exit 0
+fi
+first=$(awk -F'\t' -v s="${next%%.*}" '$1 == "fixfirst" && $2 == s { print $3; exit }' "$results")
+[ -n "$first" ] && next=$first
+line=$(awk -F'\t' -v id="$next" '$1 == id' "$tmp/states")
+title=$(echo "$line" | cut -f5)
+section=$(echo "$line" | cut -f6)
+echo "Next: exercise $next ($title), in TUTORIAL.md under \"$section\"."
+echo "  Grade it with 'make check TEST=$next'; 'make hint $next' gives a hint."

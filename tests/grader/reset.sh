@@ -1,0 +1,85 @@
+#!/bin/sh
+# reset.sh - `make reset N.M`: puts exercise N.M of steps/ back to its
+# stub, byte for byte as committed, and leaves the rest of each file
+# (and every other exercise) as it is; `make reset N` does every
+# exercise of stage N.
+#
+#   sh tests/grader/reset.sh N.M | N
+#
+# The stub is the file as git has it in HEAD (COURSE_STUB_REF=ref for
+# another commit): the regions of N.M are spliced from it into your file
+# with tests/maint/regions.awk.  Each file it changes is first copied to
+# $BUILD/reset-backup/TIME/, and it says so.  Without git there is no
+# committed stub to go back to: it stops and says how to get one.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/grader/manifest.sh
+BUILD=${BUILD:-build}
+TREE=${TREE:-steps}
+REF=${COURSE_STUB_REF:-HEAD}
+what=${1:-}
+
+usage() {
+    echo "make reset: $1; usage: make reset N.M (one exercise) or make reset N (a stage)" >&2
+    echo "  exercises: $(course_exercise_ids)" >&2
+    exit 2
+}
+case $what in
+    '') usage "which exercise?" ;;
+    *.*) [ -n "$(course_section "$what")" ] || usage "there is no exercise '$what'"
+         ids=$what; stage=${what%%.*} ;;
+    *) [ -n "$(course_folder "$what")" ] || usage "there is no stage '$what'"
+       stage=$what
+       ids=$(course_exercise_ids | tr ' ' '\n' | grep "^$stage\.") ;;
+esac
+folder=$TREE/$(course_folder "$stage")
+
+if ! git rev-parse --verify -q "$REF^{commit}" >/dev/null 2>&1; then
+    echo "make reset: this copy of the course is not a git checkout, so the committed stub is unknown." >&2
+    echo "  Take $folder/ from a fresh copy of the course (git clone, or the archive you started from)." >&2
+    exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/course-reset.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+backup=$BUILD/reset-backup/$(date +%Y%m%d-%H%M%S)
+status=0
+for id in $ids; do
+    changed=""
+    unchanged=""
+    for file in "$folder"/*; do
+        [ -f "$file" ] || continue
+        awk -v mode=ids -f tests/maint/regions.awk "$file" 2>/dev/null | grep -qx "$id" || continue
+        name=$(basename "$file")
+        if ! git show "$REF:./$file" > "$tmp/stub" 2>/dev/null; then
+            echo "make reset: $file is not in git's $REF: nothing to restore it from" >&2
+            status=1
+            continue
+        fi
+        if ! awk -v mode=splice -v id="$id" -v donor="$tmp/stub" -f tests/maint/regions.awk \
+                "$file" > "$tmp/new" 2> "$tmp/err"; then
+            echo "make reset: cannot put exercise $id of $file back: $(head -n 1 "$tmp/err")" >&2
+            echo "  (its BEGIN/END EXERCISE $id lines must be as committed; 'git diff $file' shows what changed)" >&2
+            status=1
+            continue
+        fi
+        if cmp -s "$tmp/new" "$file"; then
+            unchanged="$unchanged $name"
+            continue
+        fi
+        mkdir -p "$backup/$folder" || exit 2
+        cp -p "$file" "$backup/$file" || exit 2
+        # cat, not mv: the file keeps its mode and the editor its inode.
+        cat "$tmp/new" > "$file" || exit 2
+        changed="$changed $name"
+    done
+    if [ -n "$changed" ]; then
+        echo "exercise $id: put back to its stub in$changed (in $folder/; what was there: $backup/$folder/)"
+    elif [ -n "$unchanged" ]; then
+        echo "exercise $id: already its stub in$unchanged (nothing changed)"
+    elif [ "$status" -eq 0 ]; then
+        echo "make reset: no region of exercise $id in $folder/: were its BEGIN/END EXERCISE lines removed?" >&2
+        status=1
+    fi
+done
+exit $status

@@ -1,0 +1,89 @@
+#!/bin/sh
+# watch.sh - `make watch [N]`: grades stage N now, and again each time a
+# file under steps/ is saved, until Ctrl-C.
+#
+# N defaults to the first stage without full marks.  The screen is
+# cleared before each grade (on a terminal; elsewhere a line of dashes
+# separates them), so the `Fix first:` line of the grade is in view.
+# It waits with inotifywait (inotify-tools) when installed, else it
+# looks at the files' times twice a second: nothing to install.
+#
+# For the self-test: WATCH_ROUNDS=K stops after K grades, WATCH_POLL=1
+# polls even where inotifywait is installed, and WATCH_HOURS (default
+# 12) bounds an unattended session.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+. tests/grader/manifest.sh
+TREE=${TREE:-steps}
+BUILD=${BUILD:-build}
+export TREE BUILD
+rounds=${WATCH_ROUNDS:-0}
+deadline=$(( $(date +%s) + ${WATCH_HOURS:-12} * 3600 ))
+stamp=$BUILD/watch.stamp
+mkdir -p "$BUILD" || exit 2
+
+stage=${STEP:-}
+if [ -z "$stage" ]; then
+    # The first stage without full marks, from a quiet grade of them all.
+    summary=$(env -u STEP -u TEST -u LIST QUIET=1 sh tests/grader/grade.sh 2>/dev/null)
+    stage=$(echo "$summary" | awk '$1 == "Stage" && $3 ~ /^[0-9]+\/[0-9]+$/ {
+                split($3, s, "/"); if (s[1] != s[2]) { print $2; exit } }')
+    [ -n "$stage" ] || stage=$(course_stage_numbers | awk '{ print $NF }')
+fi
+folder=$(course_folder "$stage")
+if [ -z "$folder" ]; then
+    echo "make watch: there is no stage '$stage'; usage: make watch [N], N one of $(course_stage_numbers)" >&2
+    exit 2
+fi
+
+trap 'echo ""; echo "make watch: stopped"; exit 0' INT TERM
+
+if [ "${WATCH_POLL:-0}" != 1 ] && command -v inotifywait >/dev/null 2>&1; then
+    waiter=inotifywait
+else
+    waiter=poll
+fi
+# Editors' swap and backup files are not saves.
+ignore='(\.sw[a-p]|~|\.tmp|#)$'
+
+changed_since_stamp() {
+    [ -n "$(find "$TREE" -type f -newer "$stamp" 2>/dev/null | grep -Ev "$ignore" | head -n 1)" ]
+}
+
+count=0
+while :; do
+    touch "$stamp"
+    if [ -t 1 ]; then printf '\033[H\033[2J'; else echo "----------------------------------------"; fi
+    echo "make watch $stage: grading $TREE/$folder ($(date +%H:%M:%S))"
+    STEP=$stage sh tests/grader/grade.sh 2>&1 | tee "$BUILD/watch.out"
+    # The exercise to fix first, at the bottom where it is in view (unless
+    # the grade's own last lines already say it).
+    fix=$(awk -F'\t' -v s="$stage" '$1 == "fixfirst" && $2 == s { print "exercise " $3 ($4 != "" ? ": " $4 : ""); exit }' \
+          "$BUILD/grade/$TREE/results.tsv" 2>/dev/null)
+    if [ -n "$fix" ] && ! tail -n 6 "$BUILD/watch.out" | grep -q 'Fix first:'; then
+        echo "Fix first: $fix"
+    fi
+    count=$((count + 1))
+    if [ "$rounds" -gt 0 ] && [ "$count" -ge "$rounds" ]; then
+        exit 0
+    fi
+    echo ""
+    echo "Watching $TREE/ for saves ($waiter); Ctrl-C stops."
+    # Wait for a save made after the grade started (one made while it
+    # ran counts at once).
+    while ! changed_since_stamp; do
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            echo "make watch: stopping after ${WATCH_HOURS:-12} hours; run it again to go on"
+            exit 0
+        fi
+        if [ "$waiter" = inotifywait ]; then
+            inotifywait -q -q -r -t 60 -e close_write -e moved_to -e create -e delete \
+                --exclude "$ignore" "$TREE" >/dev/null 2>&1
+            [ $? -eq 1 ] && waiter=poll   # inotify failed (no watches left): poll instead
+        else
+            sleep 0.5 2>/dev/null || sleep 1
+        fi
+    done
+    # An editor's save may be several writes: let them finish.
+    sleep 0.2 2>/dev/null || true
+done
