@@ -15,8 +15,14 @@
  *         return grade_stage(argc, argv, &stage_one, tests, GRADED_COUNT(tests));
  *     }
  *
- * Keep each GRADED(...) on one line: the grader counts those lines to
- * score a stage that does not even compile.
+ * `test-NN --list` prints one line per test (exercise, TAB, name): how
+ * grade.sh scores a stage that does not compile, from the suite built
+ * against solutions/.
+ *
+ * After a stage's tests, when any failed, the report names the exercise
+ * to fix first.  It weighs what each failing test learned while it ran:
+ * which stubs ran (exercise_todo() tells the grader), and what the test
+ * itself found out with grade_needs() and grade_blame() below.
  */
 #ifndef GRADE_H
 #define GRADE_H
@@ -51,6 +57,21 @@ struct stage_info {
  * 0 if every selected test passed, 1 if any failed, 2 if none ran. */
 int grade_stage(int argc, char **argv, const struct stage_info *stage,
                 const struct graded_test *tests, size_t count);
+
+/*
+ * What a test tells the grader while it runs (it lands in the report
+ * only if the test fails).
+ *
+ * grade_needs(): the test found that EXERCISE, which it relies on but
+ * does not grade, does not work yet; the failure is that exercise's.
+ * grade_blame(): the failure is EXERCISE's, for CAUSE (a test that can
+ * tell whose code made it fail, say a handler that never yields).
+ * grade_cause(): what most likely went wrong if the test crashes or
+ * hangs from here on, in place of the stage's general cause.
+ */
+void grade_needs(const char *exercise);
+void grade_blame(const char *exercise, const char *cause);
+void grade_cause(const char *cause);
 
 /*
  * Assertions that say what was expected and what happened.  The grader

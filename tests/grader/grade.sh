@@ -4,7 +4,9 @@
 # Environment (the Makefile sets these):
 #   TREE=steps|solutions   which copy to grade (default steps)
 #   STEP=N                 grade stage N only, or STEP="1 3" (default: every stage)
-#   TEST=word              only tests whose name contains word, or TEST=N.M
+#   TEST=word              only tests whose name contains word, or TEST=N.M:
+#                          exactly exercise N.M's tests
+#   KEEP_GOING=1           run every test even after a hang (no fail-fast)
 #   SRC_ROOT=dir           grade the stages found in dir instead of TREE
 #   BUILD=dir              where to build (default build)
 #   QUIET=1                print only the summary (for the self-test)
@@ -49,37 +51,96 @@ case $RESULTS in
 esac
 export GRADE_RESULTS
 
+# The stages, their folders and titles: from the course manifest only.
+MANIFEST=tests/course.txt
+COURSE_MANIFEST=$(pwd)/$MANIFEST
+COURSE_ROOT=$(pwd)
+export COURSE_MANIFEST COURSE_ROOT
 stages=""
-for dir in solutions/*/; do
-    name=$(basename "$dir")
-    number=$(echo "$name" | sed 's/^0*\([0-9]*\)-.*/\1/')
+for entry in $(awk -F '\t' '$1 == "stage" { print $2 ":" $3 }' "$MANIFEST"); do
+    number=${entry%%:*}
     case " $STEP " in
         "  " | *" $number "*) ;;
         *) continue ;;
     esac
-    stages="$stages $name"
+    stages="$stages $entry"
 done
 if [ -z "$stages" ]; then
     echo "make check: there is no stage '$STEP'; STEP must be a number from 1 to 5"
     exit 2
 fi
 
+# How many tests a stage has (those TEST selects), asked of its suite
+# built against solutions/, which always compiles: a stage that does not
+# compile still scores 0 out of its real number of tests.
+count_tests() { # NAME NUMBER
+    list_out=$BUILD/grade/solutions-list
+    mkdir -p "$list_out"
+    if $MAKE --no-print-directory -f tests/stage.mk SRC="solutions/$1" NAME="$1" \
+            OUT="$list_out" suite > "$list_out/$1.log" 2>&1; then
+        "$list_out/test-$1" --list | awk -F '\t' -v test="$TEST" '
+            test == "" { n++; next }
+            test ~ /^[0-9]+\.[0-9]+$/ { n += ($1 == test); next }
+            index(tolower($2), tolower(test)) { n++ }
+            END { print n + 0 }'
+    else
+        echo 0
+    fi
+}
+
+# The compile report: the compiler's first complaints with their notes,
+# and what a learner can do about the usual surprises.
+explain_build() { # LOG SRC
+    if grep -q 'check\.h: No such file\|cannot find -lcheck\|library.*check.*not found' "$1"; then
+        say "          The Check unit-test library is not installed for this compiler (CC=${CC:-cc})."
+        say "          Install it (Debian/Ubuntu: sudo apt-get install check pkg-config;"
+        say "          macOS: brew install check pkg-config), or grade with a compiler that has"
+        say "          it, for example: make check CC=gcc"
+        return
+    fi
+    say "          The compiler's first complaints (all of them: $1):"
+    if [ "$QUIET" != 1 ]; then
+        grep -E 'error|warning|note:' "$1" | head -n 12 | sed 's/^/          /'
+    fi
+    if grep -q '\[-Werror' "$1"; then
+        say "          Warnings count as errors here (-Werror): each one is a likely bug, so fix"
+        say "          it as you would an error (TUTORIAL.md, \"How the course works\")."
+    fi
+    first=$(grep -E '(error|warning):' "$1" | head -n 1)
+    case $first in
+        tests/*)
+            macro=$(sed -n "s/.*in expansion of macro ['\`‘]\([A-Za-z_0-9]*\)['’].*/\1/p" "$1" | tail -n 1)
+            where=""
+            if [ -n "$macro" ]; then
+                where=$(grep -l "define[[:space:]]*$macro\b" "$2"/*.h common/*.h 2>/dev/null | head -n 1)
+            fi
+            say "          The first error is located in the grader's file ${first%%:*}, but the"
+            if [ -n "$macro" ] && [ -n "$where" ]; then
+                say "          cause is most likely your macro $macro in $where: the grader's code"
+                say "          uses it, so a mistake in it shows where it is expanded."
+            else
+                say "          cause is most likely in your code: a header or macro of yours that"
+                say "          the grader's file includes (the 'note:' lines say which)."
+            fi
+            ;;
+    esac
+}
+
 total_passed=0
 total_tests=0
 summary=""
-for name in $stages; do
-    number=$(echo "$name" | sed 's/^0*\([0-9]*\)-.*/\1/')
-    nn=$(echo "$name" | cut -c1-2)
+for entry in $stages; do
+    number=${entry%%:*}
+    name=${entry#*:}
+    title=$(awk -F '\t' -v n="$number" '$1 == "stage" && $2 == n { print $4 }' "$MANIFEST")
     src=$SRC_ROOT/$name
-    suite_src=tests/grader/test_$nn.c
-    count=$(grep -c '^[[:space:]]*GRADED\(_SLOW\)\{0,1\}(' "$suite_src" 2>/dev/null)
-    count=${count:-0}
-    title=$(sed -n 's/^[[:space:]]*\.title = "\(.*\)",$/\1/p' "$suite_src" | head -n 1)
     log=$OUT/$name.log
 
     if [ ! -d "$src" ]; then
+        count=$(count_tests "$name" "$number")
         say "Stage $number: $title"
         say "  MISSING  $src does not exist"
+        say ""
         summary="$summary
 $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (missing)")"
         total_tests=$((total_tests + count))
@@ -88,14 +149,13 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (missing)")"
 
     if ! $MAKE --no-print-directory -f tests/stage.mk SRC="$src" NAME="$name" OUT="$OUT" \
             program suite > "$log.build" 2>&1; then
+        count=$(count_tests "$name" "$number")
         say "Stage $number: $title"
         say "  FAIL    the stage does not compile, so none of its $count tests could run."
-        say "          The compiler's first complaints (all of them: $log.build):"
-        if [ "$QUIET" != 1 ]; then
-            grep -E 'error|warning' "$log.build" | head -n 8 | sed 's/^/          /'
-        fi
+        explain_build "$log.build" "$src"
         say "          hint: fix the first error first; later ones often follow from it."
         say "Stage $number score: 0/$count"
+        say ""
         summary="$summary
 $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)")"
         total_tests=$((total_tests + count))
@@ -109,6 +169,7 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)")
     fi
     score=$(sed -n "s/^Stage $number score: \([0-9]*\/[0-9]*\)$/\1/p" "$log" | tail -n 1)
     if [ -z "$score" ]; then
+        count=$(count_tests "$name" "$number")
         say "  CRASH   the grader of stage $number stopped before it finished (see $log);"
         say "          likely cause: the stage's code ended the whole test program."
         score="0/$count"
@@ -116,6 +177,8 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)")
     else
         note=""
     fi
+    fix=$(sed -n 's/^Fix first: \(exercise [0-9.]* ([^)]*)\).*/\1/p' "$log" | tail -n 1)
+    [ -n "$fix" ] && note="${note:+$note }- fix first: $fix"
     passed=${score%/*}
     tests=${score#*/}
     total_passed=$((total_passed + passed))
