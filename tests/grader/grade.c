@@ -20,12 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_TIMEOUT 5.0
-/* Fail-fast: once hangs have cost this many seconds, the stage's other
- * tests are skipped (most hang the same way), and after a first hang the
- * tests of other exercises get a short timeout. */
+/* Fail-fast: once failing tests have cost this many seconds, the
+ * stage's other tests are skipped (most would fail as slowly, the same
+ * way); after a first hang, the other tests of its exercise are skipped
+ * and those of other exercises get a short timeout. */
 #define HANG_BUDGET 10.0
 #define AFTER_HANG_TIMEOUT 3.0
 
@@ -461,6 +463,13 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
     (void)count;
 }
 
+static double seconds_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
 static void list_tests(const struct graded_test *tests, size_t count)
 {
     for (size_t i = 0; i < count; i++)
@@ -542,12 +551,14 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
                         t->behavior);
             continue;
         }
-        if (!keep_going && hang_seconds > 0 && timeout > AFTER_HANG_TIMEOUT)
+        if (!keep_going && hung_count > 0 && timeout > AFTER_HANG_TIMEOUT)
             timeout = AFTER_HANG_TIMEOUT;
 
         if (notes_fd >= 0 && truncate(notes, 0) != 0)
             unsetenv("GRADE_NOTES"); /* stale notes would mislead: do without */
+        double started = seconds_now();
         int type = run_one(t, timeout, message, sizeof message);
+        double took = seconds_now() - started;
         read_notes(notes, &evidence[i]);
 
         const char *verdict = type == CK_PASS ? "ok"
@@ -564,6 +575,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
             continue;
         }
         failed[i] = true;
+        hang_seconds += took;
         const char *fault = at_fault(t, &evidence[i]);
         /* "[exercise 1.2]", or "[maint]" for a maintainers' check. */
         const char *tag = isdigit((unsigned char)fault[0]) ? "exercise " : "";
@@ -586,15 +598,17 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         print_hint(fault);
         fflush(stdout);
         if (strcmp(verdict, "TIMEOUT") == 0) {
-            hang_seconds += timeout;
             if (hung_count < MAX_EXERCISES)
                 copy(hung[hung_count++], sizeof hung[0], t->exercise);
         }
     }
     if (skipped > 0) {
-        printf("  SKIPPED %d later test%s: after the TIMEOUT above they would most likely hang\n"
-               "          the same way.  To run them anyway: make check STEP=%d KEEP_GOING=1\n",
-               skipped, skipped == 1 ? "" : "s", stage->number);
+        printf("  SKIPPED %d later test%s: after the %s above, %s would most likely\n"
+               "          fail as slowly, the same way.  Fix what is above first, or run them\n"
+               "          anyway: make check STEP=%d KEEP_GOING=1\n",
+               skipped, skipped == 1 ? "" : "s",
+               hung_count > 0 ? "TIMEOUT" : "slow failures", skipped == 1 ? "it" : "they",
+               stage->number);
     }
     if (passed < run) {
         struct verdicts v = { "", "" };

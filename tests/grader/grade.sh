@@ -126,6 +126,40 @@ explain_build() { # LOG SRC
     esac
 }
 
+# The exercise a compile error most likely belongs to: the exercise
+# region holding its line, else the one exercise of its file.  An error
+# in the grader's files counts where the macro it expanded is defined.
+compile_fix_first() { # LOG SRC NUMBER
+    first=$(grep -E '^[^ :]+:[0-9]+:[0-9]+: (fatal )?error:' "$1" | head -n 1)
+    [ -n "$first" ] || return 0
+    file=${first%%:*}
+    line=$(echo "$first" | cut -d: -f2)
+    case $file in
+        tests/*)
+            macro=$(sed -n "s/.*in expansion of macro ['\`‘]\([A-Za-z_0-9]*\)['’].*/\1/p" "$1" | tail -n 1)
+            [ -n "$macro" ] || return 0
+            file=$(grep -l "define[[:space:]]*$macro\b" "$2"/*.h 2>/dev/null | head -n 1)
+            [ -n "$file" ] || return 0
+            line=$(grep -n "define[[:space:]]*$macro\b" "$file" | head -n 1 | cut -d: -f1)
+            ;;
+    esac
+    [ -f "$file" ] || return 0
+    id=$(awk -v want="$line" '
+        /BEGIN EXERCISE [0-9]+\.[0-9]+/ { match($0, /[0-9]+\.[0-9]+/); open = substr($0, RSTART, RLENGTH) }
+        NR == want { print open; exit }
+        /END EXERCISE [0-9]+\.[0-9]+/ { open = "" }' "$file")
+    if [ -z "$id" ]; then
+        id=$(awk -F '\t' -v n="$3" -v f="$(basename "$file")" '
+            $1 == "exercise" && index($2, n ".") == 1 && ("," $3 ",") ~ ("," f ",") { print $2; exit }' "$MANIFEST")
+    fi
+    [ -n "$id" ] || return 0
+    ex_title=$(awk -F '\t' -v id="$id" '$1 == "exercise" && $2 == id { print $4 }' "$MANIFEST")
+    reason="it does not compile (the first error is at $file:$line)"
+    say "Fix first: exercise $id ($ex_title): $reason"
+    printf 'fixfirst\t%s\t%s\t%s\n' "$3" "$id" "$reason" >> "$RESULTS"
+    fix_first_note="- fix first: exercise $id ($ex_title)"
+}
+
 total_passed=0
 total_tests=0
 summary=""
@@ -154,10 +188,12 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (missing)")"
         say "  FAIL    the stage does not compile, so none of its $count tests could run."
         explain_build "$log.build" "$src"
         say "          hint: fix the first error first; later ones often follow from it."
+        fix_first_note=""
+        compile_fix_first "$log.build" "$src" "$number"
         say "Stage $number score: 0/$count"
         say ""
         summary="$summary
-$(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)")"
+$(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)${fix_first_note:+ $fix_first_note}")"
         total_tests=$((total_tests + count))
         continue
     fi
