@@ -20,6 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#elif defined(__APPLE__)
+#include <malloc/malloc.h>
+#endif
+
 long long now_ms(void)
 {
     struct timespec ts;
@@ -336,4 +342,51 @@ char *capture_stdout(void (*fn)(void *arg), void *arg)
 char *capture_stderr(void (*fn)(void *arg), void *arg)
 {
     return capture(STDERR_FILENO, fn, arg);
+}
+
+int probe(int (*fn)(void *arg), void *arg, int timeout_ms)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+        }
+        alarm((unsigned)(timeout_ms + 999) / 1000);
+        int result = fn(arg);
+        fflush(stdout);
+        _exit(result > 0 && result < 256 ? result : 0);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+}
+
+long long heap_in_use(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return -1;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return -1;
+#endif
+#endif
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    return (long long)mallinfo2().uordblks;
+#elif defined(__GLIBC__)
+    return (long long)(unsigned)mallinfo().uordblks;
+#elif defined(__APPLE__)
+    malloc_statistics_t stats;
+    malloc_zone_statistics(NULL, &stats);
+    return (long long)stats.size_in_use;
+#else
+    return -1;
+#endif
 }
