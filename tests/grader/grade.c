@@ -444,12 +444,18 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
     }
     if (fix == NULL)
         return;
+    /* Name a failing test of the exercise itself, when there is one. */
     int own = 0, own_failed = 0;
+    bool own_named = false;
     for (size_t k = 0; k < run; k++) {
         size_t i = order[k];
         if (strcmp(tests[i].exercise, fix) == 0) {
             own++;
             own_failed += failed[i];
+            if (failed[i] && !own_named && evidence[first].blame[0] == '\0') {
+                first = i;
+                own_named = true;
+            }
         }
     }
     copy(v->fix, sizeof v->fix, fix);
