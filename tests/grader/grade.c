@@ -559,6 +559,9 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         }
         if (!keep_going && hung_count > 0 && timeout > AFTER_HANG_TIMEOUT)
             timeout = AFTER_HANG_TIMEOUT;
+        /* Whatever happens, the stage's failures stay within the budget. */
+        if (!keep_going && hang_seconds > 0 && timeout > HANG_BUDGET + 1 - hang_seconds)
+            timeout = HANG_BUDGET + 1 - hang_seconds > 1 ? HANG_BUDGET + 1 - hang_seconds : 1;
 
         if (notes_fd >= 0 && truncate(notes, 0) != 0)
             unsetenv("GRADE_NOTES"); /* stale notes would mislead: do without */

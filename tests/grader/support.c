@@ -88,6 +88,9 @@ static pid_t start_process(const char *const args[], long nofile, int *output)
                 limit.rlim_cur = limit.rlim_max;
             setrlimit(RLIMIT_NOFILE, &limit);
         }
+        /* A test may ignore SIGPIPE for itself; the program must meet
+         * the default, which kills a server that forgets MSG_NOSIGNAL. */
+        signal(SIGPIPE, SIG_DFL);
         /* Close whatever else the test has open, so the program sees
          * only its own fds (tests count them). */
         for (int fd = 3; fd < 1024; fd++)
