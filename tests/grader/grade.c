@@ -28,8 +28,8 @@
  * stage's other tests are skipped (most would fail as slowly, the same
  * way); after a first hang, the other tests of its exercise are skipped
  * and those of other exercises get a short timeout. */
-#define HANG_BUDGET 10.0
-#define AFTER_HANG_TIMEOUT 3.0
+#define HANG_BUDGET 5.0
+#define AFTER_HANG_TIMEOUT 2.0
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZED 1
@@ -311,18 +311,19 @@ static bool ran_stub(const struct evidence *e, const char *exercise)
     return false;
 }
 
-/* The exercise whose code most likely made the test fail: what the test
- * found out, else an unfinished exercise it ran, else its own. */
+/* The exercise whose code most likely made the test fail: whose code
+ * the test blamed, else an unfinished exercise it ran (its own first),
+ * else a piece it relies on and found broken, else its own. */
 static const char *at_fault(const struct graded_test *t, const struct evidence *e)
 {
     if (e->blame[0] != '\0')
         return e->blame;
-    if (e->needs[0] != '\0')
-        return e->needs;
     if (ran_stub(e, t->exercise))
         return t->exercise;
     const char *stub = earliest_todo(e);
-    return stub != NULL ? stub : t->exercise;
+    if (stub != NULL)
+        return stub;
+    return e->needs[0] != '\0' ? e->needs : t->exercise;
 }
 
 /* A stage's general cause of a hang or a crash is the same for every
@@ -369,10 +370,19 @@ static void explain_error(const char *message, const struct stage_info *stage,
  *     test<TAB>STAGE<TAB>EXERCISE<TAB>ok|FAIL|CRASH|TIMEOUT|EXITED|SKIPPED<TAB>NAME
  *     fixfirst<TAB>STAGE<TAB>EXERCISE<TAB>REASON     (once, when any failed)
  * for the reports (build/report/) and make progress. */
-static FILE *open_results(void)
+/* Opened for each line and closed at once: a FILE buffer left open
+ * would be copied into every test's process and written again there. */
+static void record(const char *format, ...)
 {
     const char *path = getenv("GRADE_RESULTS");
-    return path != NULL && *path != '\0' ? fopen(path, "a") : NULL;
+    FILE *f = path != NULL && *path != '\0' ? fopen(path, "a") : NULL;
+    if (f == NULL)
+        return;
+    va_list args;
+    va_start(args, format);
+    vfprintf(f, format, args);
+    va_end(args);
+    fclose(f);
 }
 
 /* One test in its own runner; returns Check's result type and fills
@@ -532,7 +542,6 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         fprintf(stderr, "grader: out of memory\n");
         return 2;
     }
-    FILE *machine = open_results();
     int run = 0, passed = 0, skipped = 0;
     double hang_seconds = 0;
     char hung[MAX_EXERCISES][8];
@@ -552,9 +561,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         if (!keep_going && (same_hang || hang_seconds >= HANG_BUDGET)) {
             /* Counted as not passed, but no evidence for Fix first. */
             skipped++;
-            if (machine != NULL)
-                fprintf(machine, "test\t%d\t%s\tSKIPPED\t%s\n", stage->number, t->exercise,
-                        t->behavior);
+            record("test\t%d\t%s\tSKIPPED\t%s\n", stage->number, t->exercise, t->behavior);
             continue;
         }
         if (!keep_going && hung_count > 0 && timeout > AFTER_HANG_TIMEOUT)
@@ -574,9 +581,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
                             : type == CK_FAILURE ? "FAIL"
                             : strstr(message, "timeout") ? "TIMEOUT"
                             : strstr(message, "Early exit") ? "EXITED" : "CRASH";
-        if (machine != NULL)
-            fprintf(machine, "test\t%d\t%s\t%s\t%s\n", stage->number, t->exercise, verdict,
-                    t->behavior);
+        record("test\t%d\t%s\t%s\t%s\n", stage->number, t->exercise, verdict, t->behavior);
         if (type == CK_PASS) {
             passed++;
             printf("  ok      %s\n", t->behavior);
@@ -624,14 +629,11 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         choose_fix_first(tests, failed, evidence, count, order, (size_t)run, &v);
         if (v.fix[0] != '\0') {
             printf("Fix first: exercise %s (%s): %s\n", v.fix, title_of(v.fix), v.reason);
-            if (machine != NULL)
-                fprintf(machine, "fixfirst\t%d\t%s\t%s\n", stage->number, v.fix, v.reason);
+            record("fixfirst\t%d\t%s\t%s\n", stage->number, v.fix, v.reason);
         }
     }
     printf("Stage %d score: %d/%d\n", stage->number, passed, run);
     fflush(stdout);
-    if (machine != NULL)
-        fclose(machine);
     if (notes_fd >= 0)
         unlink(notes);
     free(failed);

@@ -94,11 +94,9 @@ void grade_cause(const char *cause);
         const char *expect_wanted_ = (expected);                              \
         ck_assert_msg(expect_actual_ != NULL                                  \
                           && strcmp(expect_actual_, expect_wanted_) == 0,     \
-                      "%s:\n    expected: \"%s\"\n    got:      \"%s\"",      \
-                      (what), shown_bytes(expect_wanted_, strlen(expect_wanted_)), \
-                      expect_actual_ ? shown_bytes(expect_actual_,            \
-                                                   strlen(expect_actual_))    \
-                                     : "(null)");                             \
+                      "%s:\n    expected: %s\n    got:      %s",              \
+                      (what), shown_quoted(expect_wanted_),                   \
+                      expect_actual_ ? shown_quoted(expect_actual_) : "(null)"); \
     } while (0)
 
 #endif

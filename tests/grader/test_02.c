@@ -535,7 +535,7 @@ static const struct graded_test tests[] = {
 static const struct stage_info stage = {
     .number = 2,
     .title = "the scheduler",
-    .timeout = 5,
+    .timeout = 3,
     .crash_cause = "a task used after free(): run() must not push back or resume a task that "
                    "task_done() has freed; or a queue whose head or tail still points at a "
                    "popped task.",

@@ -1127,7 +1127,7 @@ static const struct graded_test tests[] = {
 static const struct stage_info stage = {
     .number = 4,
     .title = "the TCP server",
-    .timeout = 10,
+    .timeout = 5,
     .crash_cause = "a bad pointer handed to accept() or to the handler (s->peer and "
                    "s->peer_length), or FD_SET on an fd >= FD_SETSIZE (start_handler() must "
                    "refuse such a client).",

@@ -1106,7 +1106,7 @@ static const struct graded_test tests[] = {
     GRADED("5.2", short_sends_are_finished, "a reply cut short by send() is finished later, byte for byte"),
     GRADED("5.2", send_eagain_means_wait, "a send() failing with EAGAIN makes the handler wait and retry"),
     GRADED("5.2", one_send_per_reply, "prefix and data leave in one send()"),
-    GRADED_SLOW("5.2", stalled_reader_stalls_only_itself, "a client that never reads stalls only itself, and later gets every byte", 30),
+    GRADED_SLOW("5.2", stalled_reader_stalls_only_itself, "a client that never reads stalls only itself, and later gets every byte", 10),
     GRADED("5.2", reset_client_does_not_stop_server, "a client that resets with replies pending does not stop the server"),
     GRADED("5.3", log_lines_in_order, "the server prints \"Connection from\", then \"Connection closed\" and \"Task done\" when the client leaves"),
     GRADED("5.3", handler_closes_its_socket_once, "an ended handler closes its socket once, and its cleanup leaves that fd number alone"),
@@ -1114,13 +1114,13 @@ static const struct graded_test tests[] = {
     GRADED("5.3", server_closes_when_client_ends, "the server closes its side when the client ends its stream"),
     GRADED("5.3", no_fd_kept_after_clients_leave, "the server keeps no fd of clients that left (Linux only)"),
     GRADED("5.3", low_fd_limit_frees_fds, "with 32 fds, clients are served or turned away, and those leaving free their fds"),
-    GRADED_SLOW("5.3", crowd_beyond_fd_setsize, "1040 clients at once: those select() can watch are served, the others turned away", 30),
+    GRADED_SLOW("5.3", crowd_beyond_fd_setsize, "1040 clients at once: those select() can watch are served, the others turned away", 10),
 };
 
 static const struct stage_info stage = {
     .number = 5,
     .title = "the echo handler",
-    .timeout = 10,
+    .timeout = 5,
     .crash_cause = "a local variable used after a yield (keep what must survive in struct "
                    "echo_handler), or a recv() into the wrong place or with a size past the "
                    "end of h->reply (receive at most ECHO_CHUNK bytes just after the prefix).",

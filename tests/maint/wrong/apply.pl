@@ -2,7 +2,7 @@
 # apply.pl - makes one wrong version of the solved course (versions.txt).
 #
 #   perl tests/maint/wrong/apply.pl VERSIONS ID OUT_DIR   make OUT_DIR/STAGE/
-#   perl tests/maint/wrong/apply.pl VERSIONS --list      ID, exercise, stage
+#   perl tests/maint/wrong/apply.pl VERSIONS --list      ID, exercise, stage, core|extra
 #
 # A version is solutions/<its stage> with literal replacements in one
 # file; each "replace" must match exactly once, so a version that no
@@ -31,8 +31,9 @@ open my $in, '<', $versions or die "$versions: $!\n";
 while (my $line = <$in>) {
     chomp $line;
     next if $line =~ /^\s*(#|$)/;
-    if ($line =~ /^version\s+(\S+)\s+(\d+)\.(\d+)\s+(\S+)$/) {
-        $v = { id => $1, exercise => "$2.$3", stage => $stage_of{$2}, file => $4, edits => [] };
+    if ($line =~ /^version\s+(\S+)\s+(\d+)\.(\d+)\s+(\S+)(\s+extra)?$/) {
+        $v = { id => $1, exercise => "$2.$3", stage => $stage_of{$2}, file => $4, edits => [],
+               set => $5 ? 'extra' : 'core' };
         die "$versions:$.: no stage $2 in tests/course.txt\n" unless $v->{stage};
         push @all, $v;
     } elsif ($line =~ /^note\s+(.*)$/) {
@@ -48,7 +49,7 @@ while (my $line = <$in>) {
 close $in;
 
 if ($wanted eq '--list') {
-    print "$_->{id}\t$_->{exercise}\t$_->{stage}\n" for @all;
+    print "$_->{id}\t$_->{exercise}\t$_->{stage}\t$_->{set}\n" for @all;
     exit 0;
 }
 my ($version) = grep { $_->{id} eq $wanted } @all;
