@@ -72,7 +72,7 @@ deps:
 	@sh tests/grader/need-check.sh
 
 check: deps
-	@STEP="$(STEP)" TEST="$(TEST)" TREE="$(TREE)" MAKE="$(MAKE)" sh tests/grader/grade.sh
+	@STEP="$(STEP)" TEST="$(TEST)" TREE="$(TREE)" MAKE="$(MAKE)" SANITIZE_FROM="$(origin SANITIZE)" sh tests/grader/grade.sh
 
 test: deps
 	@MAKE="$(MAKE)" sh tests/maint/selftest.sh

@@ -13,6 +13,7 @@
 #include "grade.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -66,6 +67,13 @@ static void note(const char *kind, const char *exercise, const char *text)
 void grade_needs(const char *exercise) { note("needs", exercise, ""); }
 void grade_blame(const char *exercise, const char *cause) { note("blame", exercise, cause); }
 void grade_cause(const char *cause) { note("cause", "-", cause); }
+
+void grade_probe_started(void)
+{
+    char pid[32];
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    note("probe", pid, "");
+}
 
 /* Copy SRC into DST of SIZE bytes, cut if it must be. */
 static void copy(char *dst, size_t size, const char *src)
@@ -257,6 +265,9 @@ struct evidence {
     char blame[8];
     char blame_cause[400];
     char cause[400];             /* the likely cause of a crash or hang */
+    long probes[64];             /* processes that checked a piece (probe()) */
+    int probe_count;
+    char sanitizer[600];         /* a sanitizer's finding, reduced */
 };
 
 static void read_notes(const char *path, struct evidence *e)
@@ -286,11 +297,155 @@ static void read_notes(const char *path, struct evidence *e)
         } else if (strcmp(kind, "blame") == 0 && e->blame[0] == '\0') {
             copy(e->blame, sizeof e->blame, exercise);
             copy(e->blame_cause, sizeof e->blame_cause, text ? text : "");
+        } else if (strcmp(kind, "probe") == 0) {
+            if (e->probe_count < 64)
+                e->probes[e->probe_count++] = atol(exercise);
         } else if (strcmp(kind, "cause") == 0 && text != NULL) {
             copy(e->cause, sizeof e->cause, text);
         }
     }
     fclose(f);
+}
+
+
+/* ---- sanitizer reports (GRADE_SANITIZER_DIR, set by grade.sh) -------- */
+
+/* The exercise whose region holds LINE of PATH, or "" (given code). */
+static void exercise_at(const char *path, int line, char *id, size_t size)
+{
+    id[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    char text[512], open_id[16] = "";
+    for (int n = 1; fgets(text, sizeof text, f) != NULL && n <= line; n++) {
+        const char *begin = strstr(text, "BEGIN EXERCISE ");
+        if (begin != NULL)
+            sscanf(begin + strlen("BEGIN EXERCISE "), "%15[0-9.]", open_id);
+        if (n == line)
+            copy(id, size, open_id);
+        if (strstr(text, "END EXERCISE ") != NULL)
+            open_id[0] = '\0';
+    }
+    fclose(f);
+}
+
+/* A stack frame "#1 0x... in FUNCTION PATH:LINE[:COL]" in the learner's
+ * code: not the grader's, not the sanitizer's or the C library's. */
+static bool learner_frame(const char *line, char *function, char *path, int *number)
+{
+    const char *in = strstr(line, " in ");
+    if (strstr(line, "#") == NULL || in == NULL)
+        return false;
+    char where[400];
+    if (sscanf(in + 4, "%127s %399s", function, where) != 2)
+        return false;
+    char *colon = strchr(where, ':');
+    if (colon == NULL || strstr(where, "tests/") != NULL || strstr(where, "sanitizer") != NULL
+        || strncmp(where, "/usr/", 5) == 0 || strstr(where, "/check") != NULL)
+        return false;
+    *colon = '\0';
+    *number = atoi(colon + 1);
+    copy(path, 400, where);
+    return *number > 0;
+}
+
+static const char *in_words(const char *kind)
+{
+    if (strstr(kind, "use-after-free"))
+        return "memory used after it was freed";
+    if (strstr(kind, "double-free"))
+        return "memory freed twice";
+    if (strstr(kind, "overflow"))
+        return "a read or write past the end (or before the start) of an array or block";
+    if (strstr(kind, "SEGV"))
+        return "a bad pointer (NULL, freed or never set) was followed";
+    if (strstr(kind, "leak"))
+        return "memory allocated here is never freed";
+    return "a memory error";
+}
+
+/* Reduce the reports the test's processes left (not the probes') to one
+ * line each; fill E->sanitizer, and E->blame from the report's place. */
+static void read_sanitizer_reports(struct evidence *e, const struct stage_info *stage)
+{
+    const char *dir_path = getenv("GRADE_SANITIZER_DIR");
+    DIR *dir = dir_path && *dir_path ? opendir(dir_path) : NULL;
+    if (dir == NULL)
+        return;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        const char *name = entry->d_name;
+        if (strncmp(name, "asan.", 5) != 0 && strncmp(name, "ubsan.", 6) != 0)
+            continue;
+        char path[1024], kept[1100];
+        snprintf(path, sizeof path, "%s/%s", dir_path, name);
+        long pid = atol(strrchr(name, '.') + 1);
+        bool from_probe = false;
+        for (int i = 0; i < e->probe_count; i++)
+            from_probe = from_probe || e->probes[i] == pid;
+        snprintf(kept, sizeof kept, "%s/seen-%s", dir_path, name);
+        rename(path, kept); /* read once, kept for the learner */
+        if (from_probe || e->sanitizer[0] != '\0')
+            continue;
+        FILE *f = fopen(kept, "r");
+        if (f == NULL)
+            continue;
+        char line[1024], kind[128] = "", function[128] = "", where[400] = "", ub[400] = "";
+        int number = 0;
+        while (fgets(line, sizeof line, f) != NULL) {
+            line[strcspn(line, "\n")] = '\0';
+            const char *error = strstr(line, "ERROR: AddressSanitizer: ");
+            if (kind[0] == '\0' && error != NULL)
+                sscanf(error + strlen("ERROR: AddressSanitizer: "), "%127s", kind);
+            if (kind[0] == '\0' && strstr(line, "ERROR: LeakSanitizer") != NULL)
+                copy(kind, sizeof kind, "leak");
+            const char *runtime = strstr(line, ": runtime error: ");
+            if (ub[0] == '\0' && runtime != NULL) {
+                copy(ub, sizeof ub, runtime + strlen(": runtime error: "));
+                char at[400];
+                copy(at, sizeof at, line);
+                at[runtime - line] = '\0';
+                char *colon = strchr(at, ':');
+                if (colon != NULL && strstr(at, "tests/") == NULL) {
+                    *colon = '\0';
+                    number = atoi(colon + 1);
+                    copy(where, sizeof where, at);
+                }
+            }
+            if (where[0] == '\0' && (kind[0] != '\0' || ub[0] != '\0'))
+                learner_frame(line, function, where, &number);
+        }
+        fclose(f);
+        if (kind[0] == '\0' && ub[0] == '\0')
+            continue;
+        char place[600] = "", cwd[512];
+        size_t root = getcwd(cwd, sizeof cwd) != NULL ? strlen(cwd) : 0;
+        if (root > 0 && strncmp(where, cwd, root) == 0 && where[root] == '/')
+            memmove(where, where + root + 1, strlen(where + root + 1) + 1);
+        if (where[0] != '\0')
+            snprintf(place, sizeof place, " at %.300s:%d%s%.100s", where, number,
+                     function[0] ? " in " : "", function);
+        if (ub[0] != '\0')
+            snprintf(e->sanitizer, sizeof e->sanitizer, "UndefinedBehaviorSanitizer%.250s: %.250s",
+                     place, ub);
+        else
+            snprintf(e->sanitizer, sizeof e->sanitizer, "%s: %.60s%.250s: %s",
+                     strcmp(kind, "leak") == 0 ? "LeakSanitizer" : "AddressSanitizer",
+                     kind, place, in_words(kind));
+        /* A use after free shows where the pointer was used, not where
+         * the mistake is (a caller kept it): no blame from the place. */
+        char id[16] = "";
+        if (strstr(kind, "free") == NULL)
+            exercise_at(where, number, id, sizeof id);
+        if (strcmp(kind, "leak") == 0 && stage->leak_exercise != NULL)
+            copy(id, sizeof id, stage->leak_exercise);
+        if (e->blame[0] == '\0' && id[0] != '\0')
+            copy(e->blame, sizeof e->blame, id);
+        size_t used = strlen(e->sanitizer);
+        snprintf(e->sanitizer + used, sizeof e->sanitizer - used, "\n(the full report: %.200s)", kept);
+    }
+    closedir(dir);
 }
 
 /* The earliest stub (in the tutorial's order) that ran, or NULL. */
@@ -359,8 +514,11 @@ static void explain_error(const char *message, const struct stage_info *stage,
                    stage->number);
     } else if (strstr(message, "Early exit") != NULL) {
         printf("          the test process exited before the test ended (%s).\n", message);
-        printf("          likely cause: the code called exit() (its message is above the\n"
-               "          results), or a sanitizer found an error (its report is above).\n");
+        if (e->sanitizer[0] != '\0')
+            printf("          a sanitizer stopped it:\n");
+        else
+            printf("          likely cause: the code called exit() (its message is above the\n"
+                   "          results).\n");
     } else {
         print_indented(message);
     }
@@ -576,6 +734,12 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         int type = run_one(t, timeout, message, sizeof message);
         double took = seconds_now() - started;
         read_notes(notes, &evidence[i]);
+        read_sanitizer_reports(&evidence[i], stage);
+        /* A sanitizer's finding fails a test that passed by luck. */
+        if (type == CK_PASS && evidence[i].sanitizer[0] != '\0') {
+            type = CK_FAILURE;
+            copy(message, sizeof message, "the test's checks passed, but a sanitizer found an error:");
+        }
 
         const char *verdict = type == CK_PASS ? "ok"
                             : type == CK_FAILURE ? "FAIL"
@@ -609,6 +773,8 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
             print_indented(message);
         else
             explain_error(message, stage, timeout, &evidence[i]);
+        if (evidence[i].sanitizer[0] != '\0')
+            print_indented(evidence[i].sanitizer);
         print_hint(fault);
         fflush(stdout);
         if (strcmp(verdict, "TIMEOUT") == 0) {

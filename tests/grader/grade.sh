@@ -10,6 +10,10 @@
 #   SRC_ROOT=dir           grade the stages found in dir instead of TREE
 #   BUILD=dir              where to build (default build)
 #   QUIET=1                print only the summary (for the self-test)
+#   SANITIZE=1|0           with or without ASan+UBSan (+LSan); under make
+#                          check (SANITIZE_FROM=file: the Makefile's own
+#                          default stands) the default is on wherever a
+#                          probe shows the compiler supports them
 #
 # A stage that does not compile, crashes or hangs is reported as such
 # and never keeps the other stages from being graded.  Exit status: 0
@@ -40,6 +44,39 @@ else
 fi
 
 say() { [ "$QUIET" = 1 ] || printf '%s\n' "$*"; }
+
+# Sanitizers by default: a tiny program built and run with them once per
+# compiler (the answer is cached under $BUILD) says whether they work
+# here; clang without its runtime, or musl, falls back with one line.
+sanitizers_work() {
+    cc=${CC:-cc}
+    cache=$BUILD/sanitizers.$(echo "$cc" | tr -c 'A-Za-z0-9.\n' '_')
+    if [ ! -f "$cache" ]; then
+        mkdir -p "$BUILD"
+        printf '#include <stdlib.h>\nint main(void) { char *p = malloc(4); p[0] = 1; free(p); return 0; }\n' \
+            > "$BUILD/sanitizers-probe.c"
+        if $cc -fsanitize=address,undefined -fno-omit-frame-pointer "$BUILD/sanitizers-probe.c" \
+                -o "$BUILD/sanitizers-probe" > "$BUILD/sanitizers-probe.log" 2>&1 &&
+           "$BUILD/sanitizers-probe" >> "$BUILD/sanitizers-probe.log" 2>&1; then
+            echo yes > "$cache"
+        else
+            echo no > "$cache"
+        fi
+    fi
+    [ "$(cat "$cache")" = yes ]
+}
+case ${SANITIZE_FROM:-} in
+    file | undefined | default)
+        if sanitizers_work; then
+            SANITIZE=1
+        else
+            SANITIZE=0
+            echo "(AddressSanitizer is not available with ${CC:-cc} here, see $BUILD/sanitizers-probe.log:"
+            echo " grading without it; leaks are still counted)"
+        fi
+        export SANITIZE
+        ;;
+esac
 
 # Every suite appends one line per test here (tests/grader/grade.c,
 # GRADE_RESULTS); the reports under $BUILD/report are made from it.
@@ -160,6 +197,8 @@ compile_fix_first() { # LOG SRC NUMBER
     fix_first_note="- fix first: exercise $id ($ex_title)"
 }
 
+asan_given=${ASAN_OPTIONS:-}
+ubsan_given=${UBSAN_OPTIONS:-}
 total_passed=0
 total_tests=0
 summary=""
@@ -198,11 +237,21 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)${
         continue
     fi
 
+    # A sanitizer's report goes to a file of its own, which the suite
+    # reduces to the learner's file:line and one sentence.
+    reports=$OUT/sanitizer-$name
+    rm -rf "$reports" && mkdir -p "$reports"
+    case $reports in /*) ;; *) reports=$(pwd)/$reports ;; esac
+    GRADE_SANITIZER_DIR=$reports
+    ASAN_OPTIONS="log_path=$reports/asan${asan_given:+:$asan_given}"
+    UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1${ubsan_given:+:$ubsan_given}"
+    export GRADE_SANITIZER_DIR ASAN_OPTIONS UBSAN_OPTIONS
     if [ "$QUIET" = 1 ]; then
         with_limit "$OUT/test-$name" ${TEST:+"$TEST"} > "$log" 2>&1
     else
         with_limit "$OUT/test-$name" ${TEST:+"$TEST"} 2>&1 | tee "$log"
     fi
+    unset GRADE_SANITIZER_DIR
     score=$(sed -n "s/^Stage $number score: \([0-9]*\/[0-9]*\)$/\1/p" "$log" | tail -n 1)
     if [ -z "$score" ]; then
         count=$(count_tests "$name" "$number")

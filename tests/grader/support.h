@@ -92,8 +92,8 @@ int open_fd_count(pid_t pid);
 int probe(int (*fn)(void *arg), void *arg, int timeout_ms);
 
 /* Bytes of heap in use, for counting leaks where LeakSanitizer is not
- * there; -1 when this system cannot tell (the caller skips its check)
- * or when AddressSanitizer runs (it finds leaks itself). */
+ * there (macOS, or no sanitizers); -1 when this system cannot tell (the
+ * caller skips its check). */
 long long heap_in_use(void);
 
 /* Milliseconds on a monotonic clock. */

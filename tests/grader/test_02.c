@@ -541,6 +541,7 @@ static const struct stage_info stage = {
                    "popped task.",
     .hang_cause = "a run loop that never ends (does it stop when task_queue_pop() returns "
                   "NULL?), or a queue linked into a loop (push must set t->next to NULL).",
+    .leak_exercise = "2.3",
 };
 
 int main(int argc, char **argv)

@@ -1131,6 +1131,7 @@ static const struct stage_info stage = {
     .hang_cause = "select() on an empty set with no timeout (its first argument must be the "
                   "highest fd in the sets + 1), a run loop that never ends (it must stop when no "
                   "task is ready and none waits), or a parked task that is never woken.",
+    .leak_exercise = "3.3",
 };
 
 int main(int argc, char **argv)
