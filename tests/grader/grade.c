@@ -800,8 +800,12 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     }
     printf("Stage %d score: %d/%d\n", stage->number, passed, run);
     fflush(stdout);
-    if (notes_fd >= 0)
+    if (notes_fd >= 0) {
+        char probes[sizeof notes + 8];
+        snprintf(probes, sizeof probes, "%s.probes", notes);
         unlink(notes);
+        unlink(probes);
+    }
     free(failed);
     free(order);
     free(evidence);

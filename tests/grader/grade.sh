@@ -91,7 +91,7 @@ export GRADE_RESULTS
 # The stages, their folders and titles: from the course manifest only.
 MANIFEST=tests/course.txt
 COURSE_MANIFEST=$(pwd)/$MANIFEST
-COURSE_ROOT=$(pwd)
+COURSE_ROOT=${COURSE_ROOT:-$(pwd)} # where TUTORIAL.ko.md is looked for
 export COURSE_MANIFEST COURSE_ROOT
 stages=""
 for entry in $(awk -F '\t' '$1 == "stage" { print $2 ":" $3 }' "$MANIFEST"); do
