@@ -24,6 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* common/fail.h's, declared here: that header's fail() clashes with
+ * Check's macro of the same name. */
+extern const char *program_name;
+
 #define DEFAULT_TIMEOUT 5.0
 /* Fail-fast: once failing tests have cost this many seconds, the
  * stage's other tests are skipped (most would fail as slowly, the same
@@ -67,6 +71,10 @@ static void note(const char *kind, const char *exercise, const char *text)
 void grade_needs(const char *exercise) { note("needs", exercise, ""); }
 void grade_blame(const char *exercise, const char *cause) { note("blame", exercise, cause); }
 void grade_cause(const char *cause) { note("cause", "-", cause); }
+
+static const char *leak_exercise;
+
+void grade_leaks_belong_to(const char *exercise) { leak_exercise = exercise; }
 
 void grade_probe_started(void)
 {
@@ -367,7 +375,7 @@ static const char *in_words(const char *kind)
 
 /* Reduce the reports the test's processes left (not the probes') to one
  * line each; fill E->sanitizer, and E->blame from the report's place. */
-static void read_sanitizer_reports(struct evidence *e, const struct stage_info *stage)
+static void read_sanitizer_reports(struct evidence *e)
 {
     const char *dir_path = getenv("GRADE_SANITIZER_DIR");
     DIR *dir = dir_path && *dir_path ? opendir(dir_path) : NULL;
@@ -438,8 +446,8 @@ static void read_sanitizer_reports(struct evidence *e, const struct stage_info *
         char id[16] = "";
         if (strstr(kind, "free") == NULL)
             exercise_at(where, number, id, sizeof id);
-        if (strcmp(kind, "leak") == 0 && stage->leak_exercise != NULL)
-            copy(id, sizeof id, stage->leak_exercise);
+        if (strcmp(kind, "leak") == 0 && leak_exercise != NULL)
+            copy(id, sizeof id, leak_exercise);
         if (e->blame[0] == '\0' && id[0] != '\0')
             copy(e->blame, sizeof e->blame, id);
         size_t used = strlen(e->sanitizer);
@@ -485,10 +493,21 @@ static const char *at_fault(const struct graded_test *t, const struct evidence *
  * test: say it in full the first time, and point back to it after. */
 static bool told_hang, told_crash;
 
+/* The likely cause of a crash or hang in a test whose failure is
+ * another exercise's: that exercise, not the stage's general cause. */
+static char fault_cause[200];
+
 static void explain_error(const char *message, const struct stage_info *stage,
                           double timeout, const struct evidence *e)
 {
     int signal_number;
+    if (e->cause[0] == '\0' && fault_cause[0] != '\0') {
+        struct evidence with_cause = *e;
+        copy(with_cause.cause, sizeof with_cause.cause, fault_cause);
+        fault_cause[0] = '\0';
+        explain_error(message, stage, timeout, &with_cause);
+        return;
+    }
     if (strstr(message, "timeout") != NULL) {
         printf("          the test did not finish within %.0f s, so it was stopped.\n", timeout);
         if (e->cause[0] != '\0')
@@ -666,6 +685,11 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     unsetenv("CK_EXCLUDE_TAGS");
     /* Stubs announce themselves on stderr; here the report says it. */
     setenv("COURSE_GRADING", "1", 1);
+#ifdef STAGE_BINARY
+    /* The stage's messages (fail.c) name the stage, as its program does. */
+    const char *slash = strrchr(STAGE_BINARY, '/');
+    program_name = slash != NULL ? slash + 1 : STAGE_BINARY;
+#endif
     read_manifest(stage->number);
     read_korean_tutorial();
     const char *keep_going_env = getenv("KEEP_GOING");
@@ -734,7 +758,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         int type = run_one(t, timeout, message, sizeof message);
         double took = seconds_now() - started;
         read_notes(notes, &evidence[i]);
-        read_sanitizer_reports(&evidence[i], stage);
+        read_sanitizer_reports(&evidence[i]);
         /* A sanitizer's finding fails a test that passed by luck. */
         if (type == CK_PASS && evidence[i].sanitizer[0] != '\0') {
             type = CK_FAILURE;
@@ -769,6 +793,10 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         }
         if (evidence[i].blame[0] != '\0' && evidence[i].blame_cause[0] != '\0')
             printf("          likely cause: %s\n", evidence[i].blame_cause);
+        fault_cause[0] = '\0';
+        if (strcmp(fault, t->exercise) != 0)
+            snprintf(fault_cause, sizeof fault_cause, "exercise %s (%s) does not work yet; its "
+                     "own tests say what is wrong", fault, title_of(fault));
         if (type == CK_FAILURE)
             print_indented(message);
         else

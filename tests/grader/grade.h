@@ -50,7 +50,6 @@ struct stage_info {
     double timeout;           /* default seconds per test */
     const char *crash_cause;  /* the likely cause of a crash in this stage */
     const char *hang_cause;   /* the likely cause of a timeout in this stage */
-    const char *leak_exercise; /* whose code frees what leaks (NULL: say nothing) */
 };
 
 /* Run TESTS (all, or those whose behavior or exercise contains argv[1]),
@@ -73,6 +72,10 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
 void grade_needs(const char *exercise);
 void grade_blame(const char *exercise, const char *cause);
 void grade_cause(const char *cause);
+
+/* A leak a sanitizer finds in this stage is EXERCISE's (the code that
+ * frees tasks); call before grade_stage().  Unset, a leak blames nobody. */
+void grade_leaks_belong_to(const char *exercise);
 
 /* Called in a child process that checks a piece (support.c, probe()):
  * a sanitizer's report from it concerns that piece, not the test. */

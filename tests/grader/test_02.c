@@ -296,8 +296,12 @@ static bool task_done_works(void)
  * say so, and the failure is 2.3's. */
 static void require_task_done(void)
 {
-    if (!task_done_works())
+    if (!task_done_works()) {
         grade_needs("2.3");
+        grade_cause("task_done() itself goes wrong on its own, even for a plain task (see its "
+                    "own tests): it must print \"Task done\", call t->cleanup(t) once and only "
+                    "when it is not NULL, then free(t)");
+    }
 }
 
 /* The tests of 2.3 that go through run(): when task_done() works on its
@@ -447,6 +451,7 @@ START_TEST(task_done_without_cleanup)
 {
     done_victim = logger("T", 1);
     EXPECT(done_victim->cleanup == NULL, "a new task has no cleanup function");
+    grade_cause("task_done() called t->cleanup although it is NULL: call it only when it is set");
     char *out = capture_stdout(call_task_done, NULL);
     EXPECT_STR(shown_text(out), "Task done\n",
                "what task_done(t) printed for a task whose cleanup is NULL\n"
@@ -541,10 +546,10 @@ static const struct stage_info stage = {
                    "popped task.",
     .hang_cause = "a run loop that never ends (does it stop when task_queue_pop() returns "
                   "NULL?), or a queue linked into a loop (push must set t->next to NULL).",
-    .leak_exercise = "2.3",
 };
 
 int main(int argc, char **argv)
 {
+    grade_leaks_belong_to("2.3");
     return grade_stage(argc, argv, &stage, tests, GRADED_COUNT(tests));
 }

@@ -105,7 +105,7 @@ for name in $stage_names; do
         expect_failure env QUIET=1 TREE=steps STEP="$number" BUILD="$ROOT/grades" sh tests/grader/grade.sh
 done
 
-echo "Every exercise is graded (solutions with one exercise undone fail its tests)"
+echo "Every exercise is graded (solutions with one exercise undone fail its tests; Fix first names it)"
 exercises=$(awk -v mode=ids -f tests/maint/regions.awk solutions/*/*.[ch] | sort -t. -k1,1n -k2,2n -u)
 mutant() { # EXERCISE
     id=$1
