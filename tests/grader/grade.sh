@@ -185,6 +185,27 @@ compile_fix_first() { # LOG SRC NUMBER
         /BEGIN EXERCISE [0-9]+\.[0-9]+/ { match($0, /[0-9]+\.[0-9]+/); open = substr($0, RSTART, RLENGTH) }
         NR == want { print open; exit }
         /END EXERCISE [0-9]+\.[0-9]+/ { open = "" }' "$file")
+    syntax=""
+    case $first in
+        *"end of input"* | *"case label"* | *expected* | *switch*) syntax=1 ;;
+    esac
+    if [ -z "$id" ] && [ -n "$syntax" ]; then
+        # A syntax error outside every exercise: most likely a macro of an
+        # exercise (the CO_ macros of 1.1, say) with unbalanced braces.
+        for header in "$2"/*.h; do
+            [ -f "$header" ] || continue
+            id=$(awk '
+                /BEGIN EXERCISE [0-9]+\.[0-9]+/ { match($0, /[0-9]+\.[0-9]+/); open = substr($0, RSTART, RLENGTH) }
+                /END EXERCISE/ { open = "" }
+                open != "" && /^[[:space:]]*#[[:space:]]*define[[:space:]]+[A-Za-z_]/ {
+                    name = $0; sub(/^[[:space:]]*#[[:space:]]*define[[:space:]]+/, "", name)
+                    sub(/[^A-Za-z_0-9].*/, "", name); print open, name }' "$header" |
+                while read -r region name; do
+                    if grep -q "\b$name\b" "$file"; then echo "$region"; break; fi
+                done)
+            [ -n "$id" ] && break
+        done
+    fi
     if [ -z "$id" ]; then
         id=$(awk -F '\t' -v n="$3" -v f="$(basename "$file")" '
             $1 == "exercise" && index($2, n ".") == 1 && ("," $3 ",") ~ ("," f ",") { print $2; exit }' "$MANIFEST")
