@@ -611,9 +611,21 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
         for (size_t k = 0; k < run; k++)
             stub_tests += failed[order[k]] && ran_stub(&evidence[order[k]], stub);
         copy(v->fix, sizeof v->fix, stub);
+        /* Which other exercises' tests wait for it: a learner who did
+         * those first (the tutorial's order) reads why they still fail. */
+        char others[64] = "";
+        for (size_t k = 0; k < run; k++) {
+            const char *own = tests[order[k]].exercise;
+            if (!failed[order[k]] || strcmp(own, stub) == 0 || strstr(others, own) != NULL
+                || !ran_stub(&evidence[order[k]], stub) || strlen(others) + strlen(own) + 6 > sizeof others)
+                continue;
+            snprintf(others + strlen(others), sizeof others - strlen(others), "%s%s",
+                     others[0] ? ", " : "", own);
+        }
         snprintf(v->reason, sizeof v->reason,
-                 "it is not done yet (its stub ran in %d failing test%s)", stub_tests,
-                 stub_tests == 1 ? "" : "s");
+                 "it is not done yet (its stub ran in %d failing test%s%s%s%s)", stub_tests,
+                 stub_tests == 1 ? "" : "s", others[0] ? "; the tests of exercises " : "", others,
+                 others[0] ? " need it too" : "");
         return;
     }
     /* Else the earliest exercise at fault: the later ones build on it. */
