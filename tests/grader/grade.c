@@ -594,7 +594,7 @@ struct verdicts {
 };
 
 static void choose_fix_first(const struct graded_test *tests, const bool *failed,
-                             const struct evidence *evidence, size_t count,
+                             const struct evidence *evidence,
                              const size_t *order, size_t run, struct verdicts *v)
 {
     /* An unfinished exercise a failing test ran comes first: nothing
@@ -665,7 +665,6 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
                  tests[first].behavior, own_failed, own);
     else
         snprintf(v->reason, sizeof v->reason, "\"%s\" fails because of it", tests[first].behavior);
-    (void)count;
 }
 
 static double seconds_now(void)
@@ -832,7 +831,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     }
     if (passed < run) {
         struct verdicts v = { "", "" };
-        choose_fix_first(tests, failed, evidence, count, order, (size_t)run, &v);
+        choose_fix_first(tests, failed, evidence, order, (size_t)run, &v);
         if (v.fix[0] != '\0') {
             printf("Fix first: exercise %s (%s): %s\n", v.fix, title_of(v.fix), v.reason);
             record("fixfirst\t%d\t%s\t%s\n", stage->number, v.fix, v.reason);
