@@ -146,10 +146,11 @@ deps:
 
 check: deps
 	@STEP="$(STAGE)" TEST="$(TEST)" LIST="$(LIST)" TREE="$(TREE)" MAKE="$(MAKE)" \
-		sh tests/grader/grade.sh
+		SANITIZE_FROM="$(origin SANITIZE)" sh tests/grader/grade.sh
 
 watch: deps
-	@STEP="$(STAGE)" TREE="$(TREE)" MAKE="$(MAKE)" sh tests/grader/watch.sh
+	@STEP="$(STAGE)" TREE="$(TREE)" MAKE="$(MAKE)" SANITIZE_FROM="$(origin SANITIZE)" \
+		sh tests/grader/watch.sh
 
 hint:
 	@ALL="$(ALL)" sh tests/grader/hint.sh $(ARGUMENT)

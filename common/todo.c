@@ -3,9 +3,29 @@
  */
 #include "todo.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Under the grader, GRADE_NOTES names a file where each test records
+ * what it learned; a stub that ran is the surest sign of which exercise
+ * a failing test needs (tests/grader/grade.c reads it). */
+static void tell_grader(const char *exercise)
+{
+    const char *path = getenv("GRADE_NOTES");
+    if (path == NULL || *path == '\0')
+        return;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+    if (fd < 0)
+        return;
+    char line[64];
+    int length = snprintf(line, sizeof line, "todo\t%s\n", exercise);
+    if (length > 0 && write(fd, line, (size_t)length) < 0)
+        length = 0; /* nothing to do: the grade only loses a hint */
+    close(fd);
+}
 
 void exercise_todo(const char *exercise, const char *what)
 {
@@ -13,15 +33,17 @@ void exercise_todo(const char *exercise, const char *what)
     static char seen[32][8];
     static int seen_count;
 
-    /* The grader names the exercise of every failing test already. */
-    if (getenv("COURSE_GRADING") != NULL)
-        return;
-
     for (int i = 0; i < seen_count; i++)
         if (strcmp(seen[i], exercise) == 0)
             return;
     if (seen_count < 32)
         snprintf(seen[seen_count++], sizeof seen[0], "%s", exercise);
+
+    /* The grader names the exercise of every failing test already. */
+    if (getenv("COURSE_GRADING") != NULL) {
+        tell_grader(exercise);
+        return;
+    }
     fflush(stdout);
     fprintf(stderr, "TODO: exercise %s (%s) is not done yet: see TUTORIAL.md, exercise %s.\n",
             exercise, what, exercise);

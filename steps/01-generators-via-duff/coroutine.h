@@ -13,9 +13,9 @@
  *     {                                    switch (g->co.resume_line) {
  *         CO_BEGIN(&g->co);                case 0:
  *         for (;;) {                           for (;;) {
- *             CO_YIELD(&g->co, 1);   --->          g->co.resume_line = 12;
+ *             CO_YIELD(&g->co, 1);   --->          g->co.resume_line = 16;
  *         }                                        return 1;
- *         CO_END(&g->co, 0);                   case 12:;   <-- next call
+ *         CO_END(&g->co, 0);                   case 16:;   <-- next call
  *     }                                        }          jumps here
  *                                          }
  *

@@ -15,8 +15,14 @@
  *         return grade_stage(argc, argv, &stage_one, tests, GRADED_COUNT(tests));
  *     }
  *
- * Keep each GRADED(...) on one line: the grader counts those lines to
- * score a stage that does not even compile.
+ * `test-NN --list` prints one line per test (exercise, TAB, name): how
+ * grade.sh scores a stage that does not compile, from the suite built
+ * against solutions/.
+ *
+ * After a stage's tests, when any failed, the report names the exercise
+ * to fix first.  It weighs what each failing test learned while it ran:
+ * which stubs ran (exercise_todo() tells the grader), and what the test
+ * itself found out with grade_needs() and grade_blame() below.
  */
 #ifndef GRADE_H
 #define GRADE_H
@@ -53,6 +59,29 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
                 const struct graded_test *tests, size_t count);
 
 /*
+ * What a test tells the grader while it runs (it lands in the report
+ * only if the test fails).
+ *
+ * grade_needs(): the test found that EXERCISE, which it relies on but
+ * does not grade, does not work yet; the failure is that exercise's.
+ * grade_blame(): the failure is EXERCISE's, for CAUSE (a test that can
+ * tell whose code made it fail, say a handler that never yields).
+ * grade_cause(): what most likely went wrong if the test crashes or
+ * hangs from here on, in place of the stage's general cause.
+ */
+void grade_needs(const char *exercise);
+void grade_blame(const char *exercise, const char *cause);
+void grade_cause(const char *cause);
+
+/* A leak a sanitizer finds in this stage is EXERCISE's (the code that
+ * frees tasks); call before grade_stage().  Unset, a leak blames nobody. */
+void grade_leaks_belong_to(const char *exercise);
+
+/* Called in a child process that checks a piece (support.c, probe()):
+ * a sanitizer's report from it concerns that piece, not the test. */
+void grade_probe_started(void);
+
+/*
  * Assertions that say what was expected and what happened.  The grader
  * adds which exercise the failing test belongs to.
  */
@@ -73,11 +102,9 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         const char *expect_wanted_ = (expected);                              \
         ck_assert_msg(expect_actual_ != NULL                                  \
                           && strcmp(expect_actual_, expect_wanted_) == 0,     \
-                      "%s:\n    expected: \"%s\"\n    got:      \"%s\"",      \
-                      (what), shown_bytes(expect_wanted_, strlen(expect_wanted_)), \
-                      expect_actual_ ? shown_bytes(expect_actual_,            \
-                                                   strlen(expect_actual_))    \
-                                     : "(null)");                             \
+                      "%s:\n    expected: %s\n    got:      %s",              \
+                      (what), shown_quoted(expect_wanted_),                   \
+                      expect_actual_ ? shown_quoted(expect_actual_) : "(null)"); \
     } while (0)
 
 #endif

@@ -61,6 +61,17 @@ const char *shown_bytes(const char *data, size_t length)
     return out;
 }
 
+const char *shown_quoted(const char *text)
+{
+    static char buffers[2][520];
+    static int which;
+    if (text[0] == '\0' || strcmp(text, "(nothing)") == 0)
+        return "(nothing)";
+    char *out = buffers[which ^= 1];
+    snprintf(out, sizeof buffers[0], "\"%s\"", shown_bytes(text, strlen(text)));
+    return out;
+}
+
 const char *excerpt(const char *text)
 {
     static char buffers[2][1100];

@@ -32,6 +32,11 @@ const char *shown_text(const char *text);
  * about 500 characters; two buffers, so one message can show two. */
 const char *shown_bytes(const char *data, size_t length);
 
+/* TEXT in double quotes, escaped as shown_bytes() does; nothing at all
+ * (an empty TEXT, or one shown_text() made "(nothing)") as (nothing),
+ * unquoted, so that it never reads as those nine characters. */
+const char *shown_quoted(const char *text);
+
 /* The start of TEXT: 8 lines or 1000 bytes at most, then how much more. */
 const char *excerpt(const char *text);
 

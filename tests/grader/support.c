@@ -3,6 +3,8 @@
  */
 #include "support.h"
 
+#include "grade.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +21,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#elif defined(__APPLE__)
+#include <malloc/malloc.h>
+#endif
 
 long long now_ms(void)
 {
@@ -82,6 +90,9 @@ static pid_t start_process(const char *const args[], long nofile, int *output)
                 limit.rlim_cur = limit.rlim_max;
             setrlimit(RLIMIT_NOFILE, &limit);
         }
+        /* A test may ignore SIGPIPE for itself; the program must meet
+         * the default, which kills a server that forgets MSG_NOSIGNAL. */
+        signal(SIGPIPE, SIG_DFL);
         /* Close whatever else the test has open, so the program sees
          * only its own fds (tests count them). */
         for (int fd = 3; fd < 1024; fd++)
@@ -336,4 +347,97 @@ char *capture_stdout(void (*fn)(void *arg), void *arg)
 char *capture_stderr(void (*fn)(void *arg), void *arg)
 {
     return capture(STDERR_FILENO, fn, arg);
+}
+
+static int remembered(const char *path, const char *name)
+{
+    FILE *f = path[0] != '\0' ? fopen(path, "r") : NULL;
+    int result = -1;
+    char line[256], key[200];
+    int value;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "%199s %d", key, &value) == 2 && strcmp(key, name) == 0)
+            result = value;
+    if (f != NULL)
+        fclose(f);
+    return result;
+}
+
+static int run_probe(int (*fn)(void *arg), void *arg, int timeout_ms);
+
+int probe_named(const char *name, int (*fn)(void *arg), void *arg, int timeout_ms)
+{
+    const char *notes = getenv("GRADE_NOTES");
+    char path[1024] = "";
+    if (notes != NULL && *notes != '\0' && arg == NULL)
+        snprintf(path, sizeof path, "%s.probes", notes);
+    int known = remembered(path, name);
+    if (known >= 0)
+        return known;
+    int result = run_probe(fn, arg, timeout_ms);
+    FILE *f = path[0] != '\0' ? fopen(path, "a") : NULL;
+    if (f != NULL) {
+        fprintf(f, "%s %d\n", name, result);
+        fclose(f);
+    }
+    return result;
+}
+
+static int run_probe(int (*fn)(void *arg), void *arg, int timeout_ms)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        grade_probe_started();
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+        }
+        /* Check's own SIGALRM handler would kill the whole test. */
+        signal(SIGALRM, SIG_DFL);
+        alarm((unsigned)(timeout_ms + 999) / 1000);
+        int result = fn(arg);
+        fflush(stdout);
+        _exit(result > 0 && result < 256 ? result : 0);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+#ifdef UNDER_ASAN
+/* AddressSanitizer's own count (sanitizer/allocator_interface.h). */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#endif
+
+long long heap_in_use(void)
+{
+#ifdef UNDER_ASAN
+    return (long long)__sanitizer_get_current_allocated_bytes();
+#endif
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    return (long long)mallinfo2().uordblks;
+#elif defined(__GLIBC__)
+    return (long long)(unsigned)mallinfo().uordblks;
+#elif defined(__APPLE__)
+    malloc_statistics_t stats;
+    malloc_zone_statistics(NULL, &stats);
+    return (long long)stats.size_in_use;
+#else
+    return -1;
+#endif
 }

@@ -85,6 +85,21 @@ char *capture_stderr(void (*fn)(void *arg), void *arg);
  * is no /proc (macOS): the caller then skips its check. */
 int open_fd_count(pid_t pid);
 
+/* Run FN(ARG) in a child process, with stdout and stderr thrown away
+ * and TIMEOUT_MS to finish; its result is FN's return value (0 when it
+ * crashed or hung).  How a test checks a piece it relies on without
+ * dying of it when that piece is broken. */
+int probe_named(const char *name, int (*fn)(void *arg), void *arg, int timeout_ms);
+/* Under the grader each probe runs once per stage: the code under test
+ * does not change between its tests, so the answer is kept (in a file
+ * beside GRADE_NOTES) and reused by the tests after. */
+#define probe(fn, arg, timeout_ms) probe_named(#fn, (fn), (arg), (timeout_ms))
+
+/* Bytes of heap in use, for counting leaks where LeakSanitizer is not
+ * there (macOS, or no sanitizers); -1 when this system cannot tell (the
+ * caller skips its check). */
+long long heap_in_use(void);
+
 /* Milliseconds on a monotonic clock. */
 long long now_ms(void);
 

@@ -221,7 +221,7 @@ static const struct graded_test tests[] = {
 static const struct stage_info stage = {
     .number = 1,
     .title = "generators via Duff's device",
-    .timeout = 5,
+    .timeout = 3,
     .crash_cause = "a local variable read after a yield. The function really returns at each "
                    "CO_YIELD, so when it resumes its locals hold garbage: keep what must "
                    "survive a yield in the generator's struct.",

@@ -74,6 +74,12 @@ expect "a CRASH names the signal" "the test crashed: signal 11"
 expect "a stage that does not compile is reported as such" "the stage does not compile"
 expect "the compiler's error is shown" "error"
 expect "stage 3 scores zero" "Stage 3  0/"
+expect "stage 1 names the earlier of its two wrong exercises to fix first" "^Fix first: exercise 1.2 (countdown_next): "
+expect "stage 2 names task_done to fix first" "^Fix first: exercise 2.3 (task_done): "
+expect "a stage that does not compile names the exercise of its first error" "^Fix first: exercise 3.2 (wait_for_io): it does not compile"
+expect "the summary shows each failing stage's fix-first exercise" "Stage 2 .* - fix first: exercise 2.3 (task_done)"
+expect "a CRASH without sanitizers says how to find the line" "to find the faulty line: make check 2 SANITIZE=1"
+expect "hints name the tutorial's section" 'hint: TUTORIAL.md, "Exercise 1.2: countdown_next"'
 expect "the total score is printed" "^Score: "
 expect "the closing line is printed" "^[0-9]* passed, [0-9]* failed$"
 if [ "$status" -ne 1 ]; then
@@ -84,4 +90,17 @@ if [ "$elapsed" -ge "$limit" ]; then
     echo "MISSING: the grade took $elapsed s, beyond its bound"
     problems=$((problems + 1))
 fi
+# Korean: hints point to TUTORIAL.ko.md's heading of the exercise, found
+# by its id, and to TUTORIAL.md for an exercise it lacks.
+mkdir -p "$work/ko"
+printf '### \354\227\260\354\212\265 1.2: countdown_next \355\225\250\354\210\230\n' > "$work/ko/TUTORIAL.ko.md"
+env QUIET=0 COURSE_LANG=ko COURSE_ROOT="$work/ko" SRC_ROOT="$work/tree" STEP=1 BUILD="$work/build" \
+    SUITE_LIMIT=$limit sh tests/grader/grade.sh > "$work/report.ko" 2>&1
+cp "$work/report.ko" "$work/report"
+expect "a Korean reader's hint names TUTORIAL.ko.md's heading" 'hint: TUTORIAL.ko.md, "연습 1.2: countdown_next'
+expect "an exercise TUTORIAL.ko.md lacks falls back to TUTORIAL.md" 'hint: TUTORIAL.md, "Exercise 1.3: countup_next"'
+env QUIET=0 LANG=ko_KR.UTF-8 LC_ALL= COURSE_ROOT="$work/none" SRC_ROOT="$work/tree" STEP=1 \
+    BUILD="$work/build" SUITE_LIMIT=$limit sh tests/grader/grade.sh > "$work/report" 2>&1
+expect "without TUTORIAL.ko.md, a Korean reader gets TUTORIAL.md" 'hint: TUTORIAL.md, "Exercise 1.2: countdown_next"'
+
 [ "$problems" -eq 0 ]

@@ -9,7 +9,8 @@
 #   - the solutions score 100%, also under ASan/UBSan/LSan;
 #   - the untouched course fails its grade, stage by stage;
 #   - every exercise is graded: the solutions with that one exercise put
-#     back to its stub fail that exercise's tests;
+#     back to its stub fail that exercise's tests, and the stage's
+#     "Fix first:" line names it;
 #   - the grader reports a crash, a hang, a compile error and a wrong
 #     answer as such (tests/maint/grader_fixtures.sh);
 #   - the maintainers' suites and a short stress run pass.
@@ -181,7 +182,7 @@ for name in $stage_names; do
         expect_failure env QUIET=1 TREE=steps STEP="$number" BUILD="$ROOT/grades" sh tests/grader/grade.sh
 done
 
-echo "Every exercise is graded (solutions with one exercise undone fail its tests)"
+echo "Every exercise is graded (solutions with one exercise undone fail its tests; Fix first names it)"
 exercises=$(awk -v mode=ids -f tests/maint/regions.awk solutions/*/*.[ch] | sort -t. -k1,1n -k2,2n -u)
 mutant() { # EXERCISE
     id=$1
@@ -198,18 +199,28 @@ mutant() { # EXERCISE
         echo "putting exercise $id back to its stub changed nothing: is it missing from steps/?"
         return 1
     fi
-    env QUIET=1 SRC_ROOT="$ROOT/mutants/$id" STEP="$mutant_number" TEST="$id" \
+    # The whole stage is graded, as a learner would: its Fix first line
+    # must name the exercise, and that exercise's own tests must fail.
+    env QUIET=0 SRC_ROOT="$ROOT/mutants/$id" STEP="$mutant_number" \
         BUILD="$ROOT/mutants/$id/build" sh tests/grader/grade.sh > "$dir.grade" 2>&1
     cat "$dir.grade"
-    score=$(sed -n 's/^Score: //p' "$dir.grade")
-    case "$score" in
-        */0 | "") echo "no test grades exercise $id"; return 1 ;;
-    esac
-    if [ "${score%/*}" -eq "${score#*/}" ]; then
-        echo "with exercise $id undone, all of its tests still pass ($score)"
+    results=$(ls "$ROOT/mutants/$id/build/grade"/*/results.tsv 2>/dev/null | head -n 1)
+    own=$(awk -F '\t' -v id="$id" '$1 == "test" && $3 == id' "$results" 2>/dev/null | wc -l)
+    own_ok=$(awk -F '\t' -v id="$id" '$1 == "test" && $3 == id && $4 == "ok"' "$results" 2>/dev/null | wc -l)
+    if [ "$own" -eq 0 ]; then
+        echo "no test grades exercise $id"
         return 1
     fi
-    echo "with exercise $id undone: $score of its tests pass"
+    if [ "$own_ok" -eq "$own" ]; then
+        echo "with exercise $id undone, all of its $own tests still pass"
+        return 1
+    fi
+    if ! grep -q "^Fix first: exercise $id (" "$dir.grade"; then
+        echo "with exercise $id undone, the Fix first line does not name it:"
+        grep "^Fix first:" "$dir.grade" || echo "(no Fix first line)"
+        return 1
+    fi
+    echo "with exercise $id undone: $own_ok of its $own tests pass, and Fix first names it"
 }
 for id in $exercises; do
     check "exercise $id is graded" mutant "$id"

@@ -1,0 +1,10 @@
+# 20-wrong-versions.sh - the grader names the right exercise to fix first.
+#
+# tests/maint/wrong/versions.txt holds plausible wrong versions of the
+# solved course, one exercise wrong in each; tests/maint/wrong_versions.sh
+# grades each (its stage only, two at a time).  Every one must fail its
+# stage, at least 95% must get the right "Fix first:", and no stage grade
+# may take more than 15 s.  Sourced by tests/maint/selftest.sh.
+echo "The grader's Fix first line (plausible wrong versions of the solved course)"
+check "every wrong version fails its stage; >= 95% get the right Fix first; each grade <= 15 s" \
+    sh tests/maint/wrong_versions.sh "$ROOT/wrong"

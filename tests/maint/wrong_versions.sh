@@ -1,0 +1,78 @@
+#!/bin/sh
+# wrong_versions.sh - grades each wrong version of tests/maint/wrong/versions.txt.
+#
+# Each version is the solved course with one exercise wrong.  Its stage
+# must fail, and the grader's "Fix first:" line must name that exercise
+# in at least 95% of the versions; no stage grade may take over 15 s.
+# Two versions are graded at a time, each only its own stage.
+#
+#   sh tests/maint/wrong_versions.sh WORK_DIR [ID...]
+#
+# Without IDs it grades the core set (make test); WRONG_SET=all grades
+# the extra versions too.  Graded without sanitizers (SANITIZE=0), as
+# make test's time allows; a bug only a sanitizer sees is not one here.
+#
+# WORK_DIR/results.tsv: ID, exercise, grade exit status, the exercise
+# Fix first names, seconds the grade took (the build excluded).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+VERSIONS=tests/maint/wrong/versions.txt
+MAKE=${MAKE:-make}
+LIMIT=${WRONG_LIMIT:-15}
+
+if [ "${1:-}" = --one ]; then
+    work=$2 id=$3
+    dir=$work/$id
+    rm -rf "$dir"
+    if ! placed=$(perl tests/maint/wrong/apply.pl "$VERSIONS" "$id" "$dir/src" 2> "$dir.apply"); then
+        printf '%s\t?\tapply\t-\t0\n' "$id"
+        exit 0
+    fi
+    exercise=$(echo "$placed" | cut -f1)
+    stage=$(echo "$placed" | cut -f2)
+    number=${exercise%%.*}
+    out=$dir/build/grade/$(echo "$dir/src" | tr '/' '_')
+    SANITIZE=0 $MAKE --no-print-directory -f tests/stage.mk SRC="$dir/src/$stage" NAME="$stage" \
+        OUT="$out" program suite > "$dir.build" 2>&1
+    started=$(date +%s)
+    env QUIET=0 SANITIZE=0 SRC_ROOT="$dir/src" STEP="$number" BUILD="$dir/build" SUITE_LIMIT=120 \
+        sh tests/grader/grade.sh > "$dir.grade" 2>&1
+    status=$?
+    seconds=$(( $(date +%s) - started ))
+    fix=$(sed -n 's/^Fix first: exercise \([0-9.]*\) .*/\1/p' "$dir.grade" | head -n 1)
+    printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$exercise" "$status" "${fix:--}" "$seconds"
+    exit 0
+fi
+
+work=${1:?usage: wrong_versions.sh WORK_DIR [ID...]}
+shift
+mkdir -p "$work" || exit 2
+case $work in /*) ;; *) work=$(pwd)/$work ;; esac
+if [ $# -gt 0 ]; then
+    ids=$*
+else
+    ids=$(perl tests/maint/wrong/apply.pl "$VERSIONS" --list |
+          awk -F '\t' -v set="${WRONG_SET:-core}" 'set == "all" || $4 == set { print $1 }') || exit 2
+fi
+started=$(date +%s)
+for id in $ids; do echo "$id"; done |
+    xargs -P 2 -n 1 sh tests/maint/wrong_versions.sh --one "$work" > "$work/results.tsv"
+elapsed=$(( $(date +%s) - started ))
+
+all=0
+[ $# -eq 0 ] && all=1
+awk -F '\t' -v limit="$LIMIT" -v elapsed="$elapsed" -v work="$work" -v all="$all" '
+    { n++; per[$2]++ }
+    $3 == "apply" { print "  CANNOT APPLY " $1 " (" work "/" $1 ".apply)"; bad++; next }
+    $3 != 1 { print "  PASSES       " $1 ": its stage did not fail (" work "/" $1 ".grade)"; bad++ }
+    $4 == $2 { right++ }
+    $4 != $2 { print "  WRONG FIX    " $1 ": Fix first names " $4 ", not " $2 " (" work "/" $1 ".grade)" }
+    $5 > slowest { slowest = $5; slow = $1 }
+    $5 > limit { print "  SLOW         " $1 ": its stage took " $5 " s (more than " limit ")"; bad++ }
+    END {
+        for (e in per) if (per[e] < 4 && all) { print "  exercise " e " has only " per[e] " wrong versions (4 at least)"; bad++ }
+        printf "%d wrong versions; %d with the right Fix first (%.0f%%); slowest grade %d s (%s); %d s in all\n",
+               n, right, n ? 100 * right / n : 0, slowest, slow, elapsed
+        if (n < 60 && all) { print "fewer than 60 wrong versions"; bad++ }
+        exit (bad > 0 || right < 0.95 * n) ? 1 : 0
+    }' "$work/results.tsv"
