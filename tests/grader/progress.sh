@@ -8,12 +8,14 @@
 #   not started  when its region is the committed stub.
 # It grades every stage quietly first (tests/grader/grade.sh, a few
 # seconds; the reports in build/report are refreshed as by make check).
-# "The committed stub" is the file as git has it in HEAD; in a copy that
+# "The committed stub" is the newest committed version whose region
+# still calls exercise_todo("N.M") (tests/grader/stub_ref.sh); in a copy that
 # is not a git checkout, an exercise whose regions still call
 # exercise_todo("N.M") counts as not started.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/grader/manifest.sh
+. tests/grader/stub_ref.sh
 TREE=${TREE:-steps}
 BUILD=${BUILD:-build}
 export TREE BUILD
@@ -35,7 +37,8 @@ touched() {
         [ -f "$file" ] || continue
         awk -v mode=ids -f tests/maint/regions.awk "$file" 2>/dev/null | grep -qx "$1" || continue
         if [ "$git" = 1 ]; then
-            git show "HEAD:./$file" > "$tmp/stub" 2>/dev/null || return 0
+            stub=$(stub_ref "$file" "$1")
+            git show "$stub:./$file" > "$tmp/stub" 2>/dev/null || return 0
             awk -v mode=splice -v id="$1" -v donor="$tmp/stub" -f tests/maint/regions.awk \
                 "$file" > "$tmp/spliced" 2>/dev/null || return 0
             cmp -s "$tmp/spliced" "$file" || return 0

@@ -6,14 +6,16 @@
 #
 #   sh tests/grader/reset.sh N.M | N
 #
-# The stub is the file as git has it in HEAD (COURSE_STUB_REF=ref for
-# another commit): the regions of N.M are spliced from it into your file
+# The stub is the newest committed version of the file whose region N.M
+# still calls exercise_todo("N.M") (tests/grader/stub_ref.sh: your own
+# commits are passed over): the regions of N.M are spliced from it into your file
 # with tests/maint/regions.awk.  Each file it changes is first copied to
 # $BUILD/reset-backup/TIME/, and it says so.  Without git there is no
 # committed stub to go back to: it stops and says how to get one.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/grader/manifest.sh
+. tests/grader/stub_ref.sh
 BUILD=${BUILD:-build}
 TREE=${TREE:-steps}
 REF=${COURSE_STUB_REF:-HEAD}
@@ -51,7 +53,8 @@ for id in $ids; do
         [ -f "$file" ] || continue
         awk -v mode=ids -f tests/maint/regions.awk "$file" 2>/dev/null | grep -qx "$id" || continue
         name=$(basename "$file")
-        if ! git show "$REF:./$file" > "$tmp/stub" 2>/dev/null; then
+        stub=$(stub_ref "$file" "$id")
+        if [ -z "$stub" ] || ! git show "$stub:./$file" > "$tmp/stub" 2>/dev/null; then
             echo "make reset: $file is not in git's $REF: nothing to restore it from" >&2
             status=1
             continue
