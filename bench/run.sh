@@ -493,12 +493,15 @@ section() { # HEADING: that section of $REPORT, heading included, up to the next
         on && /^##/ { exit }
         on { print }' "$REPORT"
 }
-splice() { # NAME FILE: replace the bench:NAME block of TUTORIAL.md with FILE
-    awk -v name="$1" -v file="$2" '
-        index($0, "<!-- BEGIN bench:" name " ") == 1 {
-            print; while ((getline line < file) > 0) print line; skip = 1; next }
-        index($0, "<!-- END bench:" name " ") == 1 || $0 == "<!-- END bench:" name " -->" { skip = 0 }
-        !skip { print }' TUTORIAL.md > "$OUT/TUTORIAL.md" && cat "$OUT/TUTORIAL.md" > TUTORIAL.md
+splice() { # NAME FILE: replace the bench:NAME block of both tutorials with FILE
+    for tutorial in TUTORIAL.md TUTORIAL.ko.md; do
+        [ -f "$tutorial" ] || continue
+        awk -v name="$1" -v file="$2" '
+            index($0, "<!-- BEGIN bench:" name " ") == 1 {
+                print; while ((getline line < file) > 0) print line; close(file); skip = 1; next }
+            index($0, "<!-- END bench:" name " ") == 1 || $0 == "<!-- END bench:" name " -->" { skip = 0 }
+            !skip { print }' "$tutorial" > "$OUT/$tutorial" && cat "$OUT/$tutorial" > "$tutorial"
+    done
 }
 {
     echo
@@ -515,9 +518,9 @@ splice() { # NAME FILE: replace the bench:NAME block of TUTORIAL.md with FILE
     for heading in "### Switch cost" "### Server CPU per round trip" "### 10 + 990 idle" "### 1 + 500 at 1 B/s"; do
         section "$heading" | sed 's/^###/####/'
     done
-} > "$OUT/results.md"
+} | sed 's#](results\.svg)#](bench/results.svg)#' > "$OUT/results.md"
 if grep -q "^<!-- BEGIN bench:results " TUTORIAL.md; then
     splice syscalls "$OUT/syscalls.md"
     splice results "$OUT/results.md"
-    echo "Copied the tables into TUTORIAL.md (Going further)."
+    echo "Copied the tables into TUTORIAL.md and TUTORIAL.ko.md (Going further)."
 fi

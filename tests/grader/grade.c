@@ -156,9 +156,11 @@ static const char *title_of(const char *exercise)
 
 static bool korean(void)
 {
+    /* The first of COURSE_LANG, LC_ALL, LANG that is set and not empty
+     * decides, as in tests/grader/hint.sh: COURSE_LANG=en means English. */
     const char *lang = getenv("COURSE_LANG");
-    if (lang != NULL && strncmp(lang, "ko", 2) == 0)
-        return true;
+    if (lang != NULL && *lang != '\0')
+        return strncmp(lang, "ko", 2) == 0;
     lang = getenv("LC_ALL");
     if (lang != NULL && *lang != '\0')
         return strncmp(lang, "ko", 2) == 0;

@@ -7,6 +7,7 @@
 #   TEST=word              only tests whose name contains word, or TEST=N.M:
 #                          exactly exercise N.M's tests
 #   KEEP_GOING=1           run every test even after a hang (no fail-fast)
+#   LIST=1                 list the selected tests' names; run none
 #   SRC_ROOT=dir           grade the stages found in dir instead of TREE
 #   BUILD=dir              where to build (default build)
 #   QUIET=1                print only the summary (for the self-test)
@@ -124,6 +125,27 @@ count_tests() { # NAME NUMBER
         echo 0
     fi
 }
+
+# LIST=1: the names of the selected tests, stage by stage, none run.
+if [ "${LIST:-}" = 1 ]; then
+    for entry in $stages; do
+        number=${entry%%:*}
+        name=${entry#*:}
+        list_out=$BUILD/grade/solutions-list
+        mkdir -p "$list_out"
+        if ! $MAKE --no-print-directory -f tests/stage.mk SRC="solutions/$name" NAME="$name" \
+                OUT="$list_out" suite > "$list_out/$name.log" 2>&1; then
+            echo "make check: cannot build the suite of stage $number (see $list_out/$name.log)"
+            exit 2
+        fi
+        echo "Stage $number: $(awk -F '\t' -v n="$number" '$1 == "stage" && $2 == n { print $4 }' "$MANIFEST")"
+        "$list_out/test-$name" --list | awk -F '\t' -v test="$TEST" '
+            test ~ /^[0-9]+\.[0-9]+$/ && $1 != test { next }
+            test != "" && test !~ /^[0-9]+\.[0-9]+$/ && !index(tolower($2), tolower(test)) { next }
+            { printf "  %-14s %s\n", ($1 ~ /^[0-9]/ ? "[exercise " $1 "]" : "[" $1 "]"), $2 }'
+    done
+    exit 0
+fi
 
 # The compile report: the compiler's first complaints with their notes,
 # and what a learner can do about the usual surprises.

@@ -14,7 +14,8 @@ tutorial=${1:-TUTORIAL.md}
 results=${2:-bench/RESULTS.md}
 [ -f "$results" ] || { echo "figures.sh: $results is missing: run make bench"; exit 1; }
 missing=0
-figures=$(sed -n '/^## Going further/,/^## For maintainers/p' "$tutorial" |
+# The chapter's heading, in English or in TUTORIAL.ko.md's Korean.
+figures=$(awk '/^## (Going further|더 나아가기)/ { on = 1; print; next } on && /^## / { exit } on' "$tutorial" |
           grep -oE '(^|[^0-9.])[0-9]+\.[0-9]+([^0-9.]|$)' | grep -oE '[0-9]+\.[0-9]+' | sort -u)
 [ -n "$figures" ] || { echo "figures.sh: no figure found in the Going further chapter of $tutorial"; exit 1; }
 for figure in $figures; do

@@ -14,6 +14,7 @@
 #     and every other folded block in the same place;
 #   - the same tables, with as many rows;
 #   - every fenced code block byte for byte, indentation included
+#   - every block that make bench writes (between bench: markers), byte for byte
 #     (commands, program output, the grader's lines, pictures);
 #   - and, section by section (heading to heading), every `inline code`
 #     of the English text somewhere in the Korean text of that section
@@ -56,8 +57,23 @@ function end_table() {
 }
 FNR == 1 {
     file = (FILENAME == en) ? "en" : "ko"
-    in_code = 0; in_details = 0; table_rows = 0; exercise = ""
+    in_code = 0; in_bench = 0; in_details = 0; table_rows = 0; exercise = ""
     sections[file] = 0; section_line[file, 0] = 1; section_text[file, 0] = ""
+}
+in_bench {
+    bench = bench "\n" $0
+    if ($0 ~ /^<!-- END bench:/) {
+        in_bench = 0
+        what_[file, n[file]] = "block written by make bench:" bench
+    }
+    next
+}
+/^<!-- BEGIN bench:/ {
+    end_table()
+    in_bench = 1
+    bench = $0
+    item("block written by make bench", $0, FNR)
+    next
 }
 in_code {
     code = code "\n" $0

@@ -213,11 +213,18 @@ tools_reset() { # reset one exercise: the stub byte for byte, the rest untouched
     in_copy $MAKE -s reset 1 > "$TOOLS/reset1.out" 2>&1 || return 1
     cat "$TOOLS/reset1.out"
     (cd "$COPY" && git diff --quiet HEAD -- "$tools_folder/countdown.c" "$tools_folder/countup.h" "$tools_folder/coroutine.h") || return 1
+    # A learner who commits their work: the stub is still the course's.
+    splice_into 1.2 solutions steps || return 1
+    (cd "$COPY" && git -c user.name=me -c user.email=me@localhost commit -q -am "my 1.2") || return 1
+    in_copy $MAKE -s reset 1.2 > "$TOOLS/reset12.out" 2>&1 || { cat "$TOOLS/reset12.out"; return 1; }
+    (cd "$COPY" && git diff --quiet HEAD~1 -- "$tools_folder/countdown.c") ||
+        { echo "after a commit of my own, reset 1.2 did not bring back the course's stub"; return 1; }
+    (cd "$COPY" && git reset -q HEAD~1) || return 1
     in_copy $MAKE -s reset 1.7 > "$TOOLS/reset17.out" 2>&1 && return 1
     grep -q 'no exercise' "$TOOLS/reset17.out"
 }
 if [ "$tools_git" = 1 ]; then
-    check "make reset 1.3 puts the committed stub back byte for byte, leaving the rest; make reset 1" tools_reset
+    check "make reset 1.3 puts the committed stub back byte for byte, leaving the rest; make reset 1; past a commit of the learner's own" tools_reset
 else
     skip "make reset" "git is not installed (Debian/Ubuntu: apt-get install git)"
 fi

@@ -45,3 +45,5 @@ check "the stages' own server refuses --idle-timeout, naming the build that has 
 
 check "TUTORIAL.md's Going further quotes only figures that bench/RESULTS.md contains" \
     sh tests/maint/figures.sh
+check "TUTORIAL.ko.md's Going further quotes only figures that bench/RESULTS.md contains" \
+    sh tests/maint/figures.sh TUTORIAL.ko.md
