@@ -599,8 +599,25 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
                              const struct evidence *evidence,
                              const size_t *order, size_t run, struct verdicts *v)
 {
-    /* An unfinished exercise a failing test ran comes first: nothing
-     * built on it can pass. */
+    /* The earliest exercise at fault: the later ones build on it.  A
+     * test that ran a stub is at fault of the stub (at_fault()), so an
+     * unfinished exercise comes first only where nothing before it in
+     * the tutorial's order is broken: a learner who wrote 1.2 wrong and
+     * has not started 1.3 is sent to 1.2. */
+    const char *fix = NULL;
+    size_t first = 0;
+    for (size_t k = 0; k < run; k++) {
+        size_t i = order[k];
+        if (!failed[i])
+            continue;
+        const char *e = at_fault(&tests[i], &evidence[i]);
+        if (fix == NULL || order_of(e) < order_of(fix)) {
+            fix = e;
+            first = i;
+        }
+    }
+    if (fix == NULL)
+        return;
     const char *stub = NULL;
     int stub_tests = 0;
     for (size_t k = 0; k < run; k++) {
@@ -609,7 +626,7 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
         if (s != NULL && (stub == NULL || order_of(s) < order_of(stub)))
             stub = s;
     }
-    if (stub != NULL) {
+    if (stub != NULL && order_of(stub) <= order_of(fix)) {
         for (size_t k = 0; k < run; k++)
             stub_tests += failed[order[k]] && ran_stub(&evidence[order[k]], stub);
         copy(v->fix, sizeof v->fix, stub);
@@ -630,21 +647,6 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
                  others[0] ? " need it too" : "");
         return;
     }
-    /* Else the earliest exercise at fault: the later ones build on it. */
-    const char *fix = NULL;
-    size_t first = 0;
-    for (size_t k = 0; k < run; k++) {
-        size_t i = order[k];
-        if (!failed[i])
-            continue;
-        const char *e = at_fault(&tests[i], &evidence[i]);
-        if (fix == NULL || order_of(e) < order_of(fix)) {
-            fix = e;
-            first = i;
-        }
-    }
-    if (fix == NULL)
-        return;
     /* Name a failing test of the exercise itself, when there is one. */
     int own = 0, own_failed = 0;
     bool own_named = false;

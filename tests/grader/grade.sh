@@ -82,7 +82,7 @@ esac
 # Every suite appends one line per test here (tests/grader/grade.c,
 # GRADE_RESULTS); the reports under $BUILD/report are made from it.
 RESULTS=$OUT/results.tsv
-: > "$RESULTS" || exit 2
+[ "${LIST:-}" = 1 ] || : > "$RESULTS" || exit 2
 case $RESULTS in
     /*) GRADE_RESULTS=$RESULTS ;;
     *) GRADE_RESULTS=$(pwd)/$RESULTS ;;
@@ -179,7 +179,7 @@ explain_build() { # LOG SRC
                 say "          uses it, so a mistake in it shows where it is expanded."
             else
                 say "          cause is most likely in your code: a header or macro of yours that"
-                say "          the grader's file includes (the 'note:' lines say which)."
+                say "          the grader's file includes (the Fix first line below names the likeliest)."
             fi
             ;;
     esac
@@ -191,15 +191,17 @@ explain_build() { # LOG SRC
 compile_fix_first() { # LOG SRC NUMBER
     first=$(grep -E '^[^ :]+:[0-9]+:[0-9]+: (fatal )?error:' "$1" | head -n 1)
     [ -n "$first" ] || return 0
+    via=""
     file=${first%%:*}
     line=$(echo "$first" | cut -d: -f2)
     case $file in
         tests/*)
             macro=$(sed -n "s/.*in expansion of macro ['\`‘]\([A-Za-z_0-9]*\)['’].*/\1/p" "$1" | tail -n 1)
-            [ -n "$macro" ] || return 0
-            file=$(grep -l "define[[:space:]]*$macro\b" "$2"/*.h 2>/dev/null | head -n 1)
-            [ -n "$file" ] || return 0
-            line=$(grep -n "define[[:space:]]*$macro\b" "$file" | head -n 1 | cut -d: -f1)
+            if [ -n "$macro" ]; then
+                file=$(grep -l "define[[:space:]]*$macro\b" "$2"/*.h 2>/dev/null | head -n 1)
+                [ -n "$file" ] || return 0
+                line=$(grep -n "define[[:space:]]*$macro\b" "$file" | head -n 1 | cut -d: -f1)
+            fi
             ;;
     esac
     [ -f "$file" ] || return 0
@@ -208,9 +210,24 @@ compile_fix_first() { # LOG SRC NUMBER
         NR == want { print open; exit }
         /END EXERCISE [0-9]+\.[0-9]+/ { open = "" }' "$file")
     syntax=""
+    window=""
     case $first in
         *"end of input"* | *"case label"* | *expected* | *switch*) syntax=1 ;;
+        *"control reaches end of non-void function"*)
+            # A function that falls off its end just after an exercise's
+            # macro (a CO_END that lost its return, say): look only at the
+            # lines just above for that macro.
+            window=$(awk -v want="$line" 'NR >= want - 8 && NR < want' "$file")
+            [ -n "$window" ] && syntax=1 ;;
     esac
+    if [ -z "$id" ] && [ -n "$syntax" ]; then
+        # An exercise of this file that opens with CO_BEGIN and never
+        # closes with CO_END (or the other way round) is the cause itself.
+        id=$(awk '
+            /BEGIN EXERCISE [0-9]+\.[0-9]+/ { match($0, /[0-9]+\.[0-9]+/); open = substr($0, RSTART, RLENGTH); b = 0; e = 0; next }
+            open != "" && /END EXERCISE/ { if (b != e) { print open; exit } open = "" }
+            open != "" { b += gsub(/CO_BEGIN\(/, "&"); e += gsub(/CO_END\(/, "&") }' "$file")
+    fi
     if [ -z "$id" ] && [ -n "$syntax" ]; then
         # A syntax error outside every exercise: most likely a macro of an
         # exercise (the CO_ macros of 1.1, say) with unbalanced braces.
@@ -223,8 +240,18 @@ compile_fix_first() { # LOG SRC NUMBER
                     name = $0; sub(/^[[:space:]]*#[[:space:]]*define[[:space:]]+/, "", name)
                     sub(/[^A-Za-z_0-9].*/, "", name); print open, name }' "$header" |
                 while read -r region name; do
-                    if grep -q "\b$name\b" "$file"; then echo "$region"; break; fi
-                done)
+                    if [ -n "$window" ]; then
+                        # the macro used last above the error
+                        at=$(printf '%s\n' "$window" | grep -n "\b$name\b" | tail -n 1 | cut -d: -f1)
+                        [ -n "$at" ] && echo "$at $region $name"
+                    elif grep -q "\b$name\b" "$file"; then
+                        echo "0 $region $name"
+                    fi
+                done | sort -k1,1nr | head -n 1 | cut -d' ' -f2-)
+            if [ -n "$id" ]; then
+                via="$(basename "$header")'s ${id#* }"
+                id=${id%% *}
+            fi
             [ -n "$id" ] && break
         done
     fi
@@ -234,7 +261,11 @@ compile_fix_first() { # LOG SRC NUMBER
     fi
     [ -n "$id" ] || return 0
     ex_title=$(awk -F '\t' -v id="$id" '$1 == "exercise" && $2 == id { print $4 }' "$MANIFEST")
-    reason="it does not compile (the first error is at $file:$line)"
+    if [ -n "${via:-}" ]; then
+        reason="it does not compile: the first error, at $file:$line, most likely comes from $via"
+    else
+        reason="it does not compile (the first error is at $file:$line)"
+    fi
     say "Fix first: exercise $id ($ex_title): $reason"
     printf 'fixfirst\t%s\t%s\t%s\n' "$3" "$id" "$reason" >> "$RESULTS"
     fix_first_note="- fix first: exercise $id ($ex_title)"
