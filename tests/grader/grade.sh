@@ -163,7 +163,11 @@ explain_build() { # LOG SRC
     fi
     if grep -q '\[-Werror' "$1"; then
         say "          Warnings count as errors here (-Werror): each one is a likely bug, so fix"
-        say "          it as you would an error (TUTORIAL.md, \"How the course works\")."
+        case ${COURSE_LANG:-${LC_ALL:-${LANG:-}}} in
+            ko*) [ -f TUTORIAL.ko.md ] && where='TUTORIAL.ko.md, "과정 진행 방식"' ;;
+            *) where='TUTORIAL.md, "How the course works"' ;;
+        esac
+        say "          it as you would an error (${where:-TUTORIAL.md, \"How the course works\"})."
     fi
     first=$(grep -E '(error|warning):' "$1" | head -n 1)
     case $first in

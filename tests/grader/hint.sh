@@ -23,11 +23,7 @@ if [ -z "$id" ] || [ -z "$(course_section "$id")" ]; then
     exit 2
 fi
 
-language=${COURSE_LANG:-${LC_ALL:-${LANG:-}}}
-tutorial=TUTORIAL.md
-case $language in
-    ko*) [ -f TUTORIAL.ko.md ] && tutorial=TUTORIAL.ko.md ;;
-esac
+tutorial=$(course_tutorial)
 
 # Every hint of the exercise, each ending with a line holding only "\f".
 hints=$(awk -v id="$id" '

@@ -9,6 +9,9 @@
 #   course_folder N          the folder of stage N (nothing if there is none)
 #   course_title N           the title of stage N
 #   course_section ID        the TUTORIAL section of exercise ID
+#   course_tutorial          the learner's tutorial: TUTORIAL.ko.md where the
+#                            first set of COURSE_LANG, LC_ALL, LANG starts with ko
+#   course_heading ID        exercise ID's heading in course_tutorial, without ###
 COURSE_MANIFEST=${COURSE_MANIFEST:-tests/course.txt}
 
 course_stages() {
@@ -31,4 +34,18 @@ course_title() {
 }
 course_section() {
     awk -F'\t' -v id="$1" '$1 == "exercise" && $2 == id { print $5 }' "$COURSE_MANIFEST"
+}
+course_tutorial() {
+    case ${COURSE_LANG:-${LC_ALL:-${LANG:-}}} in
+        ko*) [ -f TUTORIAL.ko.md ] && { echo TUTORIAL.ko.md; return; } ;;
+    esac
+    echo TUTORIAL.md
+}
+course_heading() {
+    if [ "$(course_tutorial)" = TUTORIAL.ko.md ]; then
+        awk -v id="$1" '/^### / { h = $0; sub(/^### [^ ]+ /, "", h)
+                                  if (index(h, id ":") == 1) { sub(/^### /, ""); print; exit } }' TUTORIAL.ko.md
+    else
+        course_section "$1"
+    fi
 }

@@ -92,6 +92,5 @@ first=$(awk -F'\t' -v s="${next%%.*}" '$1 == "fixfirst" && $2 == s { print $3; e
 [ -n "$first" ] && next=$first
 line=$(awk -F'\t' -v id="$next" '$1 == id' "$tmp/states")
 title=$(echo "$line" | cut -f5)
-section=$(echo "$line" | cut -f6)
-echo "Next: exercise $next ($title), in TUTORIAL.md under \"$section\"."
+echo "Next: exercise $next ($title), in $(course_tutorial) under \"$(course_heading "$next")\"."
 echo "  Grade it with 'make check TEST=$next'; 'make hint $next' gives a hint."
