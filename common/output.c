@@ -26,7 +26,9 @@
 #include "fd_flags.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +52,13 @@ struct stream {
     unsigned long dropped;
     char held[OUTPUT_HOLD];
 };
+
+/* Set by output_stop_blocking() (from a stop signal's handler): from
+ * then on a terminal is written through a private non-blocking handle,
+ * so that a terminal that stopped reading (Ctrl-S, a paused tmux pane)
+ * cannot keep the server from stopping. */
+static volatile sig_atomic_t never_block;
+static int private_tty[2] = { -1, -1 };
 
 static struct stream streams[2] = {
     { .name = "stdout", .wake = { -1, -1 } },
@@ -90,13 +99,44 @@ static enum kind kind_of(int fd)
 /* Write what FD takes now, without blocking.  Returns the bytes written,
  * or -1 when the stream is gone (no reader, an error): then nothing
  * held for it can ever be written. */
+/* A handle of our own on the terminal behind FD, opened non-blocking:
+ * a new open file description, so the shell's stays as it was. */
+static int private_tty_of(int fd)
+{
+    int *own = &private_tty[fd == STDERR_FILENO];
+    if (*own < 0 && isatty(fd)) {
+        const char *name = ttyname(fd);
+        if (name != NULL)
+            *own = open(name, O_WRONLY | O_NOCTTY | O_NONBLOCK);
+    }
+    return *own;
+}
+
+/* At most PIPE_BUF bytes, ending at a line's end where one is in reach:
+ * a line split over two writes could have another writer's bytes (the
+ * other stream on the same pipe, another process) between its halves. */
+static size_t piece(const char *data, size_t length)
+{
+    if (length <= PIPE_BUF)
+        return length;
+    for (size_t i = PIPE_BUF; i > 0; i--)
+        if (data[i - 1] == '\n')
+            return i;
+    return PIPE_BUF;
+}
+
 static ssize_t write_now(int fd, const char *data, size_t length)
 {
     enum kind kind = kind_of(fd);
     size_t done = 0;
     while (done < length) {
         ssize_t n;
-        if (kind == BLOCKING) {
+        if (kind == BLOCKING && never_block && private_tty_of(fd) >= 0) {
+            n = write(private_tty_of(fd), data + done, length - done);
+        } else if (kind == BLOCKING) {
+            /* A terminal or a file, written as printf would; a stop
+             * signal interrupts it (no SA_RESTART), and what is left
+             * waits with the held lines. */
             n = write(fd, data + done, length - done);
         } else if (kind == SOCKET) {
 #ifdef MSG_DONTWAIT
@@ -108,16 +148,14 @@ static ssize_t write_now(int fd, const char *data, size_t length)
             struct pollfd p = { .fd = fd, .events = POLLOUT };
             if (poll(&p, 1, 0) != 1)
                 break;
-            if (p.revents & (POLLERR | POLLNVAL))
-                return -1; /* no reader left */
+            /* No reader left: Linux says POLLERR, macOS only POLLHUP. */
+            if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
+                return -1;
             if (!(p.revents & POLLOUT))
                 break;
-            size_t chunk = length - done < PIPE_BUF ? length - done : PIPE_BUF;
-            n = write(fd, data + done, chunk);
+            n = write(fd, data + done, piece(data + done, length - done));
         }
         if (n < 0) {
-            if (errno == EINTR && kind == BLOCKING)
-                continue;
             if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
                 break;
             return -1;
@@ -185,8 +223,20 @@ static bool write_held(struct stream *s)
     return true;
 }
 
+/* stderr on the same file as stdout (`2>&1`): its lines take stdout's
+ * queue, or one written at once could pass stdout's held lines. */
+static bool same_file(int a, int b)
+{
+    struct stat sa, sb;
+    return fstat(a, &sa) == 0 && fstat(b, &sb) == 0
+        && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static void emit(int fd, const char *format, va_list args)
 {
+    if (fd == STDERR_FILENO && streams[0].attached && streams[1].attached
+        && same_file(STDOUT_FILENO, STDERR_FILENO))
+        fd = STDOUT_FILENO;
     struct stream *s = stream_of(fd);
     char line[OUTPUT_LINE_MAX];
     int size = vsnprintf(line, sizeof line - 1, format, args);
@@ -229,12 +279,22 @@ void print_error(const char *format, ...)
     va_end(args);
 }
 
-/* One last attempt, never blocking: what a stuck pipe cannot take is lost. */
+/* One last attempt, never blocking: what a stuck pipe or terminal
+ * cannot take is lost. */
 static void write_held_at_exit(void)
 {
+    never_block = 1;
     for (int i = 0; i < 2; i++)
         if (streams[i].attached)
             write_held(&streams[i]);
+    for (int i = 0; i < 2; i++)
+        if (private_tty[i] >= 0)
+            close(private_tty[i]);
+}
+
+void output_stop_blocking(void)
+{
+    never_block = 1;
 }
 
 int output_attach(int fd)

@@ -12,7 +12,8 @@
  * bytes per stream) that the output writer task writes out once the
  * stream is writable; when the buffer is full, lines are dropped and
  * counted, and one line says how many once the stream flows again.  On
- * a terminal or a file nothing changes: same lines, same order.
+ * a terminal or a file nothing changes: same lines, same order (until a
+ * stop signal: then a terminal that does not read cannot hold us up).
  */
 #ifndef OUTPUT_H
 #define OUTPUT_H
@@ -48,5 +49,10 @@ void print_error(const char *format, ...)
 int output_attach(int fd);
 bool output_flush(int fd);
 void output_detach(int fd);
+
+/* From now on, never block even on a terminal (one that stopped
+ * reading): lines go through a private non-blocking handle on it.  Safe
+ * to call from a signal handler; the stop signals' handler does. */
+void output_stop_blocking(void);
 
 #endif

@@ -148,7 +148,10 @@ void scheduler_stop(void)
 void scheduler_sleep(struct task *t, long milliseconds)
 {
     sleep_task = t;
-    sleep_until = clock_ms() + (milliseconds > 0 ? milliseconds : 0);
+    /* At most a year: a larger sleep must not overflow the deadline. */
+    const int64_t longest = INT64_C(365) * 24 * 3600 * 1000;
+    int64_t wait = milliseconds <= 0 ? 0 : (int64_t)milliseconds;
+    sleep_until = clock_ms() + (wait < longest ? wait : longest);
 }
 
 static void release(struct task *t)

@@ -99,6 +99,29 @@ int open_listener(const struct sockaddr *address, socklen_t length)
     /* END EXERCISE 4.1 */
 }
 
+/* ENOBUFS or ENOMEM (the kernel is short of memory for a connection),
+ * or no fd even with the spare given up (ENFILE: the whole system is
+ * out): the client stays in the backlog and the listener readable, so
+ * retrying at once would spin.  The scheduler has no timers, so pause
+ * the thread briefly: at most 100 attempts a second, each one costing
+ * the other clients 10 ms. */
+static void pause_accepting(int error, const char *why)
+{
+    unsigned long earlier;
+    char more[64];
+    if (throttle_allows(&accept_failed, &earlier))
+        print_error("tcp_server: accept failed: %s; %s: pausing 10 ms, still listening%s",
+                    strerror(error), why, and_more(earlier, more));
+    struct timespec pause = { .tv_sec = 0, .tv_nsec = 10 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+}
+
+/* accept() failed with ENOBUFS or ENOMEM. */
+static void back_off(int error)
+{
+    pause_accepting(error, "the system is short of memory");
+}
+
 /* Out of fds (EMFILE/ENFILE): the waiting client stays in the backlog,
  * the listener stays readable, and select() would wake us forever.  Free
  * the spare fd, accept the client with it, close that connection, and
@@ -119,26 +142,12 @@ static void refuse_one_client(struct tcp_server *s)
             print_error("tcp_server: out of file descriptors (%s): refusing a connection%s; "
                         "raise the limit with 'ulimit -n'", strerror(error),
                         and_more(earlier, more));
+    } else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        pause_accepting(errno, "no file descriptor is free, not even the spare one");
     }
     s->spare_fd = open("/dev/null", O_RDONLY);
     if (s->spare_fd >= 0)
         set_cloexec(s->spare_fd);
-}
-
-/* ENOBUFS or ENOMEM: the kernel is short of memory for a connection,
- * and the client stays in the backlog, so the listener stays readable:
- * retrying at once would spin.  The scheduler has no timers, so pause
- * the thread briefly: at most 100 attempts a second, each one costing
- * the other clients 10 ms. */
-static void back_off(int error)
-{
-    unsigned long earlier;
-    char more[64];
-    if (throttle_allows(&accept_failed, &earlier))
-        print_error("tcp_server: accept failed: %s; the system is short of memory: "
-                    "pausing 10 ms, still listening%s", strerror(error), and_more(earlier, more));
-    struct timespec pause = { .tv_sec = 0, .tv_nsec = 10 * 1000 * 1000 };
-    nanosleep(&pause, NULL);
 }
 
 /* Hand CLIENT, just accepted from s->peer, to a new handler task. */

@@ -7,11 +7,15 @@
  * select() wakes, the task runs, and it asks the scheduler to stop.
  * SIGPIPE is ignored, so that writing to a client that has gone away
  * fails with EPIPE for that client instead of killing the process.
+ * SIGHUP (the terminal closing) stops the server like SIGINT and
+ * SIGTERM instead of killing it without a word, unless it was ignored
+ * when we started: under nohup it stays ignored, as nohup promises.
  */
 #include "stop_signals.h"
 
 #include "fail.h"
 #include "fd_flags.h"
+#include "output.h"
 #include "scheduler.h"
 
 #include <errno.h>
@@ -22,10 +26,18 @@
 static int wake_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t received;
 
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+static struct sigaction previous[STOP_SIGNALS];
+static bool caught[STOP_SIGNALS];
+
 static void on_stop_signal(int signal_number)
 {
     int saved_errno = errno;
     received = signal_number;
+    /* A log line blocked on a terminal gets EINTR (no SA_RESTART), and
+     * no later line may block again: the stop task must get to run. */
+    output_stop_blocking();
     /* If the pipe is full, a byte is already waiting: enough. */
     ssize_t ignored = write(wake_pipe[1], "", 1);
     (void)ignored;
@@ -56,11 +68,11 @@ static enum task_status stop_watcher_step(struct task *self)
 static void stop_watcher_cleanup(struct task *self)
 {
     (void)self;
-    /* Restore the default actions first: no handler may write to a
+    /* Restore the actions we found first: no handler may write to a
      * closed (or reused) fd. */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
+    for (size_t i = 0; i < STOP_SIGNALS; i++)
+        if (caught[i])
+            sigaction(stop_signals[i], &previous[i], NULL);
     close(wake_pipe[0]);
     close(wake_pipe[1]);
     wake_pipe[0] = wake_pipe[1] = -1;
@@ -81,17 +93,23 @@ struct task *stop_on_signals(void)
     action.sa_handler = SIG_IGN;
     if (sigaction(SIGPIPE, &action, NULL) < 0)
         fail_errno("", "cannot ignore SIGPIPE");
-    /* SA_RESTART: a signal during a log line's write() to a terminal or
-     * a file must not lose the line (a pipe or socket is never written
-     * in a way that blocks: common/output.c).  select() is not restarted
-     * on Linux, and elsewhere the pipe wakes it anyway.  SIGHUP, the
-     * terminal closing, stops the server the same way instead of
-     * killing it without a word. */
-    action.sa_flags = SA_RESTART;
+    /* No SA_RESTART: a log line's write() blocked on a terminal that
+     * stopped reading must end with EINTR, so that the stop task runs
+     * (common/output.c keeps what the write did not take).  A pipe or a
+     * socket is never written in a way that blocks, and every other
+     * call the tasks make is non-blocking or retried on EINTR. */
+    action.sa_flags = 0;
     action.sa_handler = on_stop_signal;
-    if (sigaction(SIGINT, &action, NULL) < 0 || sigaction(SIGTERM, &action, NULL) < 0
-        || sigaction(SIGHUP, &action, NULL) < 0)
-        fail_errno("", "cannot catch SIGINT, SIGTERM and SIGHUP");
+    for (size_t i = 0; i < STOP_SIGNALS; i++) {
+        if (sigaction(stop_signals[i], NULL, &previous[i]) < 0)
+            fail_errno("", "cannot read the action of signal %d", stop_signals[i]);
+        if (stop_signals[i] == SIGHUP && previous[i].sa_handler == SIG_IGN)
+            continue; /* nohup */
+        if (sigaction(stop_signals[i], &action, NULL) < 0)
+            fail_errno("", "cannot catch signal %d (%s)", stop_signals[i],
+                       strsignal(stop_signals[i]));
+        caught[i] = true;
+    }
 
     struct task *t = task_new(sizeof(struct stop_watcher), "stop_on_signals", stop_watcher_step);
     t->cleanup = stop_watcher_cleanup;
