@@ -35,7 +35,11 @@ check() {
     check_name=$1
     shift
     check_log="$ROOT/logs/$(echo "$check_name" | tr -c 'A-Za-z0-9.\n-' '_').log"
-    if "$@" > "$check_log" 2>&1; then
+    check_started=$(date +%s)
+    "$@" > "$check_log" 2>&1
+    check_status=$?
+    printf '%s\t%s\n' "$(( $(date +%s) - check_started ))" "$check_name" >> "$ROOT/times"
+    if [ "$check_status" -eq 0 ]; then
         passed=$((passed + 1))
         printf '  ok    %s\n' "$check_name"
     else
@@ -266,6 +270,11 @@ for part in tests/maint/selftest.d/*.sh; do
 done
 
 elapsed=$(( $(date +%s) - started ))
+# Where the time went: the slowest checks (the whole suite must stay
+# under 6 minutes on a 2-core machine).
+echo ""
+echo "Slowest checks (seconds):"
+sort -t "$(printf '\t')" -k1,1nr "$ROOT/times" | head -n 6 | sed "s/^/  /"
 echo ""
 if [ "$failed" -gt 0 ]; then
     echo "Failed:$failures"
