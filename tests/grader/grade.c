@@ -595,8 +595,16 @@ struct verdicts {
     char reason[400];
 };
 
+/* A test's name in quotes, or in single quotes if it holds quotes. */
+static const char *quoted(const char *name, char *out, size_t size)
+{
+    char mark = strchr(name, '"') != NULL ? '\'' : '"';
+    snprintf(out, size, "%c%s%c", mark, name, mark);
+    return out;
+}
+
 static void choose_fix_first(const struct graded_test *tests, const bool *failed,
-                             const struct evidence *evidence,
+                             const bool *skipped, const struct evidence *evidence,
                              const size_t *order, size_t run, struct verdicts *v)
 {
     /* The earliest exercise at fault: the later ones build on it.  A
@@ -648,11 +656,13 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
         return;
     }
     /* Name a failing test of the exercise itself, when there is one. */
-    int own = 0, own_failed = 0;
+    int own = 0, own_failed = 0, own_skipped = 0;
     bool own_named = false;
     for (size_t k = 0; k < run; k++) {
         size_t i = order[k];
-        if (strcmp(tests[i].exercise, fix) == 0) {
+        if (strcmp(tests[i].exercise, fix) == 0 && skipped[i]) {
+            own_skipped++;
+        } else if (strcmp(tests[i].exercise, fix) == 0) {
             own++;
             own_failed += failed[i];
             if (failed[i] && !own_named && evidence[first].blame[0] == '\0') {
@@ -662,13 +672,19 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
         }
     }
     copy(v->fix, sizeof v->fix, fix);
+    char name[300];
     if (evidence[first].blame[0] != '\0' && evidence[first].blame_cause[0] != '\0')
         copy(v->reason, sizeof v->reason, evidence[first].blame_cause);
+    else if (own_failed > 0 && own_skipped > 0)
+        snprintf(v->reason, sizeof v->reason, "%s fails (%d of its %d tests that ran fail; "
+                 "%d more %s skipped)", quoted(tests[first].behavior, name, sizeof name),
+                 own_failed, own, own_skipped, own_skipped == 1 ? "was" : "were");
     else if (own_failed > 0)
-        snprintf(v->reason, sizeof v->reason, "\"%s\" fails (%d of its %d tests fail)",
-                 tests[first].behavior, own_failed, own);
+        snprintf(v->reason, sizeof v->reason, "%s fails (%d of its %d tests fail)",
+                 quoted(tests[first].behavior, name, sizeof name), own_failed, own);
     else
-        snprintf(v->reason, sizeof v->reason, "\"%s\" fails because of it", tests[first].behavior);
+        snprintf(v->reason, sizeof v->reason, "%s fails because of it",
+                 quoted(tests[first].behavior, name, sizeof name));
 }
 
 static double seconds_now(void)
@@ -733,9 +749,10 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     }
 
     bool *failed = calloc(count, sizeof *failed);
+    bool *skipped_tests = calloc(count, sizeof *skipped_tests);
     size_t *order = calloc(count, sizeof *order);
     struct evidence *evidence = calloc(count, sizeof *evidence);
-    if (failed == NULL || order == NULL || evidence == NULL) {
+    if (failed == NULL || skipped_tests == NULL || order == NULL || evidence == NULL) {
         fprintf(stderr, "grader: out of memory\n");
         return 2;
     }
@@ -758,6 +775,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         if (!keep_going && (same_hang || hang_seconds >= HANG_BUDGET)) {
             /* Counted as not passed, but no evidence for Fix first. */
             skipped++;
+            skipped_tests[i] = true;
             record("test\t%d\t%s\tSKIPPED\t%s\n", stage->number, t->exercise, t->behavior);
             continue;
         }
@@ -835,7 +853,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     }
     if (passed < run) {
         struct verdicts v = { "", "" };
-        choose_fix_first(tests, failed, evidence, order, (size_t)run, &v);
+        choose_fix_first(tests, failed, skipped_tests, evidence, order, (size_t)run, &v);
         if (v.fix[0] != '\0') {
             printf("Fix first: exercise %s (%s): %s\n", v.fix, title_of(v.fix), v.reason);
             record("fixfirst\t%d\t%s\t%s\n", stage->number, v.fix, v.reason);
@@ -850,6 +868,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         unlink(probes);
     }
     free(failed);
+    free(skipped_tests);
     free(order);
     free(evidence);
     return run == 0 ? 2 : passed == run ? 0 : 1;
