@@ -665,7 +665,7 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
         } else if (strcmp(tests[i].exercise, fix) == 0) {
             own++;
             own_failed += failed[i];
-            if (failed[i] && !own_named && evidence[first].blame[0] == '\0') {
+            if (failed[i] && !own_named && evidence[first].blame_cause[0] == '\0') {
                 first = i;
                 own_named = true;
             }
