@@ -386,7 +386,10 @@ static void read_sanitizer_reports(struct evidence *e)
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
         const char *name = entry->d_name;
-        if (strncmp(name, "asan.", 5) != 0 && strncmp(name, "ubsan.", 6) != 0)
+        /* stderr-N.PID: stderr a test captured, left by a process that
+         * a sanitizer stopped before the test could read it. */
+        if (strncmp(name, "asan.", 5) != 0 && strncmp(name, "ubsan.", 6) != 0
+            && strncmp(name, "stderr-", 7) != 0)
             continue;
         char path[1024], kept[1100];
         snprintf(path, sizeof path, "%s/%s", dir_path, name);
