@@ -267,6 +267,27 @@ static void print_indented(const char *message)
     }
 }
 
+/* What the test's processes wrote on stderr and nobody captured: the
+ * code's own messages, kept out of the report and shown only when they
+ * explain a failure (an exit()).  The file lies in GRADE_SANITIZER_DIR
+ * when there is one, so that a sanitizer's report written to stderr is
+ * read from it too (read_sanitizer_reports()). */
+static char test_stderr[1024];
+
+/* The first LINES lines of TEXT, indented, each cut to 100 bytes. */
+static void print_excerpt(const char *text, int lines)
+{
+    const char *line = text;
+    for (int n = 0; n < lines && *line != '\0'; n++) {
+        const char *end = strchr(line, '\n');
+        int length = end ? (int)(end - line) : (int)strlen(line);
+        printf("              %.*s%s\n", length > 100 ? 100 : length, line, length > 100 ? "..." : "");
+        line = end ? end + 1 : line + length;
+    }
+    if (*line != '\0')
+        printf("              ...\n");
+}
+
 /* What one test left in the notes file. */
 struct evidence {
     char todo[MAX_EXERCISES][8]; /* stubs that ran, in the order they ran */
@@ -278,6 +299,7 @@ struct evidence {
     long probes[64];             /* processes that checked a piece (probe()) */
     int probe_count;
     char sanitizer[600];         /* a sanitizer's finding, reduced */
+    char said[512];              /* stderr a test captured from code that exited */
 };
 
 static void read_notes(const char *path, struct evidence *e)
@@ -429,9 +451,16 @@ static void read_sanitizer_reports(struct evidence *e)
             if (where[0] == '\0' && (kind[0] != '\0' || ub[0] != '\0'))
                 learner_frame(line, function, where, &number);
         }
-        fclose(f);
-        if (kind[0] == '\0' && ub[0] == '\0')
+        if (kind[0] == '\0' && ub[0] == '\0') {
+            if (strncmp(name, "stderr-", 7) == 0 && e->said[0] == '\0') {
+                rewind(f);
+                size_t n = fread(e->said, 1, sizeof e->said - 1, f);
+                e->said[n] = '\0';
+            }
+            fclose(f);
             continue;
+        }
+        fclose(f);
         char place[600] = "", cwd[512];
         size_t root = getcwd(cwd, sizeof cwd) != NULL ? strlen(cwd) : 0;
         if (root > 0 && strncmp(where, cwd, root) == 0 && where[root] == '/')
@@ -538,11 +567,15 @@ static void explain_error(const char *message, const struct stage_info *stage,
                    stage->number);
     } else if (strstr(message, "Early exit") != NULL) {
         printf("          the test process exited before the test ended (%s).\n", message);
-        if (e->sanitizer[0] != '\0')
+        if (e->sanitizer[0] != '\0') {
             printf("          a sanitizer stopped it:\n");
-        else
-            printf("          likely cause: the code called exit() (its message is above the\n"
-                   "          results).\n");
+        } else if (test_stderr[0] != '\0' || e->said[0] != '\0') {
+            printf("          likely cause: the code called exit(); it wrote on stderr:\n");
+            print_excerpt(test_stderr[0] != '\0' ? test_stderr : e->said, 4);
+        } else {
+            printf("          likely cause: the code called exit() (the test kept what it\n"
+                   "          wrote on stderr; its messages are not shown).\n");
+        }
     } else {
         print_indented(message);
     }
@@ -567,10 +600,35 @@ static void record(const char *format, ...)
     fclose(f);
 }
 
+
+static int stderr_to_file(char *path, size_t size)
+{
+    const char *dir = getenv("GRADE_SANITIZER_DIR");
+    static int tests_run;
+    if (dir != NULL && *dir != '\0') {
+        snprintf(path, size, "%s/stderr-test%d.%ld", dir, tests_run++, (long)getpid());
+        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0)
+            return fd;
+    }
+    snprintf(path, size, "/tmp/grade-stderr-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    path[0] = '\0';
+    return fd;
+}
+
 /* One test in its own runner; returns Check's result type and fills
  * MESSAGE (Check frees its own copy with the runner). */
 static int run_one(const struct graded_test *t, double timeout, char *message, size_t size)
 {
+    fflush(stderr);
+    char err_path[1100];
+    int err_fd = stderr_to_file(err_path, sizeof err_path);
+    int saved_stderr = err_fd >= 0 ? dup(STDERR_FILENO) : -1;
+    if (saved_stderr >= 0)
+        dup2(err_fd, STDERR_FILENO);
     Suite *suite = suite_create("stage");
     TCase *tc = tcase_create(t->behavior);
     tcase_set_timeout(tc, timeout);
@@ -589,6 +647,16 @@ static int run_one(const struct graded_test *t, double timeout, char *message, s
     }
     free(results);
     srunner_free(runner);
+    test_stderr[0] = '\0';
+    if (saved_stderr >= 0) {
+        fflush(stderr);
+        dup2(saved_stderr, STDERR_FILENO);
+        close(saved_stderr);
+        ssize_t n = pread(err_fd, test_stderr, sizeof test_stderr - 1, 0);
+        test_stderr[n > 0 ? n : 0] = '\0';
+    }
+    if (err_fd >= 0)
+        close(err_fd);
     return type;
 }
 
