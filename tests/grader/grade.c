@@ -267,6 +267,27 @@ static void print_indented(const char *message)
     }
 }
 
+/* What the test's processes wrote on stderr and nobody captured: the
+ * code's own messages, kept out of the report and shown only when they
+ * explain a failure (an exit()).  The file lies in GRADE_SANITIZER_DIR
+ * when there is one, so that a sanitizer's report written to stderr is
+ * read from it too (read_sanitizer_reports()). */
+static char test_stderr[1024];
+
+/* The first LINES lines of TEXT, indented, each cut to 100 bytes. */
+static void print_excerpt(const char *text, int lines)
+{
+    const char *line = text;
+    for (int n = 0; n < lines && *line != '\0'; n++) {
+        const char *end = strchr(line, '\n');
+        int length = end ? (int)(end - line) : (int)strlen(line);
+        printf("              %.*s%s\n", length > 100 ? 100 : length, line, length > 100 ? "..." : "");
+        line = end ? end + 1 : line + length;
+    }
+    if (*line != '\0')
+        printf("              ...\n");
+}
+
 /* What one test left in the notes file. */
 struct evidence {
     char todo[MAX_EXERCISES][8]; /* stubs that ran, in the order they ran */
@@ -278,6 +299,7 @@ struct evidence {
     long probes[64];             /* processes that checked a piece (probe()) */
     int probe_count;
     char sanitizer[600];         /* a sanitizer's finding, reduced */
+    char said[512];              /* stderr a test captured from code that exited */
 };
 
 static void read_notes(const char *path, struct evidence *e)
@@ -386,7 +408,10 @@ static void read_sanitizer_reports(struct evidence *e)
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
         const char *name = entry->d_name;
-        if (strncmp(name, "asan.", 5) != 0 && strncmp(name, "ubsan.", 6) != 0)
+        /* stderr-N.PID: stderr a test captured, left by a process that
+         * a sanitizer stopped before the test could read it. */
+        if (strncmp(name, "asan.", 5) != 0 && strncmp(name, "ubsan.", 6) != 0
+            && strncmp(name, "stderr-", 7) != 0)
             continue;
         char path[1024], kept[1100];
         snprintf(path, sizeof path, "%s/%s", dir_path, name);
@@ -426,9 +451,16 @@ static void read_sanitizer_reports(struct evidence *e)
             if (where[0] == '\0' && (kind[0] != '\0' || ub[0] != '\0'))
                 learner_frame(line, function, where, &number);
         }
-        fclose(f);
-        if (kind[0] == '\0' && ub[0] == '\0')
+        if (kind[0] == '\0' && ub[0] == '\0') {
+            if (strncmp(name, "stderr-", 7) == 0 && e->said[0] == '\0') {
+                rewind(f);
+                size_t n = fread(e->said, 1, sizeof e->said - 1, f);
+                e->said[n] = '\0';
+            }
+            fclose(f);
             continue;
+        }
+        fclose(f);
         char place[600] = "", cwd[512];
         size_t root = getcwd(cwd, sizeof cwd) != NULL ? strlen(cwd) : 0;
         if (root > 0 && strncmp(where, cwd, root) == 0 && where[root] == '/')
@@ -535,11 +567,15 @@ static void explain_error(const char *message, const struct stage_info *stage,
                    stage->number);
     } else if (strstr(message, "Early exit") != NULL) {
         printf("          the test process exited before the test ended (%s).\n", message);
-        if (e->sanitizer[0] != '\0')
+        if (e->sanitizer[0] != '\0') {
             printf("          a sanitizer stopped it:\n");
-        else
-            printf("          likely cause: the code called exit() (its message is above the\n"
-                   "          results).\n");
+        } else if (test_stderr[0] != '\0' || e->said[0] != '\0') {
+            printf("          likely cause: the code called exit(); it wrote on stderr:\n");
+            print_excerpt(test_stderr[0] != '\0' ? test_stderr : e->said, 4);
+        } else {
+            printf("          likely cause: the code called exit() (the test kept what it\n"
+                   "          wrote on stderr; its messages are not shown).\n");
+        }
     } else {
         print_indented(message);
     }
@@ -564,10 +600,35 @@ static void record(const char *format, ...)
     fclose(f);
 }
 
+
+static int stderr_to_file(char *path, size_t size)
+{
+    const char *dir = getenv("GRADE_SANITIZER_DIR");
+    static int tests_run;
+    if (dir != NULL && *dir != '\0') {
+        snprintf(path, size, "%s/stderr-test%d.%ld", dir, tests_run++, (long)getpid());
+        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0)
+            return fd;
+    }
+    snprintf(path, size, "/tmp/grade-stderr-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    path[0] = '\0';
+    return fd;
+}
+
 /* One test in its own runner; returns Check's result type and fills
  * MESSAGE (Check frees its own copy with the runner). */
 static int run_one(const struct graded_test *t, double timeout, char *message, size_t size)
 {
+    fflush(stderr);
+    char err_path[1100];
+    int err_fd = stderr_to_file(err_path, sizeof err_path);
+    int saved_stderr = err_fd >= 0 ? dup(STDERR_FILENO) : -1;
+    if (saved_stderr >= 0)
+        dup2(err_fd, STDERR_FILENO);
     Suite *suite = suite_create("stage");
     TCase *tc = tcase_create(t->behavior);
     tcase_set_timeout(tc, timeout);
@@ -586,6 +647,16 @@ static int run_one(const struct graded_test *t, double timeout, char *message, s
     }
     free(results);
     srunner_free(runner);
+    test_stderr[0] = '\0';
+    if (saved_stderr >= 0) {
+        fflush(stderr);
+        dup2(saved_stderr, STDERR_FILENO);
+        close(saved_stderr);
+        ssize_t n = pread(err_fd, test_stderr, sizeof test_stderr - 1, 0);
+        test_stderr[n > 0 ? n : 0] = '\0';
+    }
+    if (err_fd >= 0)
+        close(err_fd);
     return type;
 }
 
@@ -595,8 +666,16 @@ struct verdicts {
     char reason[400];
 };
 
+/* A test's name in quotes, or in single quotes if it holds quotes. */
+static const char *quoted(const char *name, char *out, size_t size)
+{
+    char mark = strchr(name, '"') != NULL ? '\'' : '"';
+    snprintf(out, size, "%c%s%c", mark, name, mark);
+    return out;
+}
+
 static void choose_fix_first(const struct graded_test *tests, const bool *failed,
-                             const struct evidence *evidence,
+                             const bool *skipped, const struct evidence *evidence,
                              const size_t *order, size_t run, struct verdicts *v)
 {
     /* The earliest exercise at fault: the later ones build on it.  A
@@ -648,27 +727,35 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
         return;
     }
     /* Name a failing test of the exercise itself, when there is one. */
-    int own = 0, own_failed = 0;
+    int own = 0, own_failed = 0, own_skipped = 0;
     bool own_named = false;
     for (size_t k = 0; k < run; k++) {
         size_t i = order[k];
-        if (strcmp(tests[i].exercise, fix) == 0) {
+        if (strcmp(tests[i].exercise, fix) == 0 && skipped[i]) {
+            own_skipped++;
+        } else if (strcmp(tests[i].exercise, fix) == 0) {
             own++;
             own_failed += failed[i];
-            if (failed[i] && !own_named && evidence[first].blame[0] == '\0') {
+            if (failed[i] && !own_named && evidence[first].blame_cause[0] == '\0') {
                 first = i;
                 own_named = true;
             }
         }
     }
     copy(v->fix, sizeof v->fix, fix);
+    char name[300];
     if (evidence[first].blame[0] != '\0' && evidence[first].blame_cause[0] != '\0')
         copy(v->reason, sizeof v->reason, evidence[first].blame_cause);
+    else if (own_failed > 0 && own_skipped > 0)
+        snprintf(v->reason, sizeof v->reason, "%s fails (%d of its %d tests that ran fail; "
+                 "%d more %s skipped)", quoted(tests[first].behavior, name, sizeof name),
+                 own_failed, own, own_skipped, own_skipped == 1 ? "was" : "were");
     else if (own_failed > 0)
-        snprintf(v->reason, sizeof v->reason, "\"%s\" fails (%d of its %d tests fail)",
-                 tests[first].behavior, own_failed, own);
+        snprintf(v->reason, sizeof v->reason, "%s fails (%d of its %d tests fail)",
+                 quoted(tests[first].behavior, name, sizeof name), own_failed, own);
     else
-        snprintf(v->reason, sizeof v->reason, "\"%s\" fails because of it", tests[first].behavior);
+        snprintf(v->reason, sizeof v->reason, "%s fails because of it",
+                 quoted(tests[first].behavior, name, sizeof name));
 }
 
 static double seconds_now(void)
@@ -733,9 +820,10 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     }
 
     bool *failed = calloc(count, sizeof *failed);
+    bool *skipped_tests = calloc(count, sizeof *skipped_tests);
     size_t *order = calloc(count, sizeof *order);
     struct evidence *evidence = calloc(count, sizeof *evidence);
-    if (failed == NULL || order == NULL || evidence == NULL) {
+    if (failed == NULL || skipped_tests == NULL || order == NULL || evidence == NULL) {
         fprintf(stderr, "grader: out of memory\n");
         return 2;
     }
@@ -758,6 +846,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         if (!keep_going && (same_hang || hang_seconds >= HANG_BUDGET)) {
             /* Counted as not passed, but no evidence for Fix first. */
             skipped++;
+            skipped_tests[i] = true;
             record("test\t%d\t%s\tSKIPPED\t%s\n", stage->number, t->exercise, t->behavior);
             continue;
         }
@@ -835,7 +924,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     }
     if (passed < run) {
         struct verdicts v = { "", "" };
-        choose_fix_first(tests, failed, evidence, order, (size_t)run, &v);
+        choose_fix_first(tests, failed, skipped_tests, evidence, order, (size_t)run, &v);
         if (v.fix[0] != '\0') {
             printf("Fix first: exercise %s (%s): %s\n", v.fix, title_of(v.fix), v.reason);
             record("fixfirst\t%d\t%s\t%s\n", stage->number, v.fix, v.reason);
@@ -850,6 +939,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         unlink(probes);
     }
     free(failed);
+    free(skipped_tests);
     free(order);
     free(evidence);
     return run == 0 ? 2 : passed == run ? 0 : 1;

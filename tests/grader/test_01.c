@@ -13,6 +13,13 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* What a generator that ends after its first value most likely did,
+ * once 1.1's own tests pass: a CO_YIELD inside a switch of its own. */
+#define ENDS_AFTER_ONE_HINT                                                     \
+    "\n(it ended after its first value: is a CO_YIELD inside a switch statement of your own?\n" \
+    "Its case label then belongs to that switch, and the next call jumps to the end: use\n" \
+    "if/else in a generator; TUTORIAL.md, \"The limits\", 3)"
+
 /* Pull up to MAX values from a countdown into VALUES; return how many
  * came before it reported the end (MAX + 1 if it never did). */
 static int drain_countdown(struct countdown *g, int values[], int max)
@@ -91,7 +98,8 @@ START_TEST(countdown_yields_n_to_1)
     int values[8];
     int n = drain_countdown(&g, values, 8);
     EXPECT(n <= 8, "countdown(3) never reported its end (still yielding after 8 values)");
-    EXPECT_INT(n, 3, "number of values countdown(3) yields before it ends");
+    EXPECT(n == 3, "number of values countdown(3) yields before it ends: expected 3, got %d%s",
+           n, n == 1 ? ENDS_AFTER_ONE_HINT : "");
     EXPECT_INT(values[0], 3, "countdown(3), 1st value");
     EXPECT_INT(values[1], 2, "countdown(3), 2nd value");
     EXPECT_INT(values[2], 1, "countdown(3), 3rd value");
@@ -151,7 +159,8 @@ START_TEST(countup_yields_0_to_n_minus_1)
     int n = drain_countup(&g, values, 10);
     EXPECT(n <= 10, "countup(4) never reported its end (still yielding after 10 values):\n"
            "is the loop variable a local, reset every time the function is entered?");
-    EXPECT_INT(n, 4, "number of values countup(4) yields before it ends");
+    EXPECT(n == 4, "number of values countup(4) yields before it ends: expected 4, got %d%s",
+           n, n == 1 ? ENDS_AFTER_ONE_HINT : "");
     for (int k = 0; k < 4; k++)
         ck_assert_msg(values[k] == k, "countup(4), value %d: expected %d, got %d", k + 1, k, values[k]);
 }

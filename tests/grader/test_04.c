@@ -370,10 +370,27 @@ static int handler_start_works(void *arg)
     return own && nonblocking ? 42 : 2;
 }
 
+/* 4.2, the address accept() fills: 42 when it did; 2 when the handler
+ * got the server's untouched peer (family 0), as when accept() was told
+ * it has no room (peer_length not reset); 1: cannot tell. */
+static int accept_fills_address(void *arg)
+{
+    (void)arg;
+    one_client_comes();
+    if (handed_count == 0 || handed_family[0] == -1)
+        return 1;
+    return handed_family[0] == AF_UNSPEC ? 2 : 42;
+}
+
 static void require_others(const char *own)
 {
     if (probe(listener_works, NULL, 2000) != 42) {
         grade_needs("4.1");
+        return;
+    }
+    if (strcmp(own, "4.3") == 0 && probe(accept_fills_address, NULL, 2000) == 2) {
+        grade_blame("4.2", "accept() wrote no client address: set s->peer_length to "
+                    "sizeof s->peer before each accept(), which reads it as the room it has");
         return;
     }
     if (strcmp(own, "4.2") == 0 && probe(handler_start_works, NULL, 2000) == 2)
@@ -854,7 +871,7 @@ START_TEST(out_of_fds_turns_clients_away)
            "once a client left and freed an fd, the next client must be accepted and handed\n"
            "to the handler (the accept loop goes on after EMFILE); it was %s",
            client_ended(late_client) ? "turned away" : "not accepted within 3 s");
-    scheduler_drop_all();
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
 }
 END_TEST
 
@@ -937,7 +954,7 @@ START_TEST(handler_gets_nonblocking_socket_and_address)
            "s->peer_length to sizeof s->peer before each accept() (4.2, hint 2)",
            AF_INET, local_port(lone_client), handed_family[0], handed_port[0]);
     EXPECT_INT(tcp_server_connections(), 1, "tcp_server_connections() after one client");
-    scheduler_drop_all();
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
 }
 END_TEST
 
@@ -996,7 +1013,7 @@ START_TEST(fd_at_fd_setsize_is_refused)
            "it printed on stderr: \"%s\"", FD_SETSIZE, excerpt(complaints));
     EXPECT_INT(tcp_server_connections(), 1,
                "tcp_server_connections() when one client was handed over and one refused");
-    scheduler_drop_all();
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
 }
 END_TEST
 
@@ -1071,7 +1088,7 @@ START_TEST(accepts_a_batch_per_wakeup)
            "5 clients were waiting when the listener became readable, but they were accepted\n"
            "over %d rounds of select(): after one wake-up, accept() again and again (a batch,\n"
            "up to ACCEPT_BATCH) until it fails with EAGAIN", partial_rounds + 1);
-    scheduler_drop_all();
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
 }
 END_TEST
 
@@ -1095,7 +1112,7 @@ START_TEST(accept_errors_do_not_stop_the_server)
            "accepted), then would have worked; but the waiting client was %s\n"
            "those errors concern one client only: wait for the listener again and go on",
            handed_count == 0 ? "never handed to a handler" : "handed more than once");
-    scheduler_drop_all();
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
 }
 END_TEST
 

@@ -463,7 +463,8 @@ static int sending_works(void *arg)
     send_eagain_first = true;
     serve_ms = 1000;
     serve("Hello", 5);
-    return echoed_length == 9 && memcmp(echoed, "GOT:Hello", 9) == 0 ? 42 : 2;
+    /* Only the reply itself: what comes after it is 5.1's loop's business. */
+    return echoed_length >= 9 && memcmp(echoed, "GOT:Hello", 9) == 0 ? 42 : 2;
 }
 
 static void require_others(const char *own)

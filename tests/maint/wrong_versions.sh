@@ -9,8 +9,9 @@
 #   sh tests/maint/wrong_versions.sh WORK_DIR [ID...]
 #
 # Without IDs it grades the core set (make test); WRONG_SET=all grades
-# the extra versions too.  Graded without sanitizers (SANITIZE=0), as
-# make test's time allows; a bug only a sanitizer sees is not one here.
+# the extra and sanitize versions too.  Graded without sanitizers
+# (SANITIZE=0), as make test's time allows, except the sanitize ones: a
+# bug only a sanitizer sees, graded as make check does (SANITIZE=1).
 #
 # WORK_DIR/results.tsv: ID, exercise, grade exit status, the exercise
 # Fix first names, seconds the grade took (the build excluded).
@@ -30,12 +31,14 @@ if [ "${1:-}" = --one ]; then
     fi
     exercise=$(echo "$placed" | cut -f1)
     stage=$(echo "$placed" | cut -f2)
+    sanitize=0
+    [ "$(echo "$placed" | cut -f3)" = sanitize ] && sanitize=1
     number=${exercise%%.*}
     out=$dir/build/grade/$(echo "$dir/src" | tr '/' '_')
-    SANITIZE=0 $MAKE --no-print-directory -f tests/stage.mk SRC="$dir/src/$stage" NAME="$stage" \
+    SANITIZE=$sanitize $MAKE --no-print-directory -f tests/stage.mk SRC="$dir/src/$stage" NAME="$stage" \
         OUT="$out" program suite > "$dir.build" 2>&1
     started=$(date +%s)
-    env QUIET=0 SANITIZE=0 SRC_ROOT="$dir/src" STEP="$number" BUILD="$dir/build" SUITE_LIMIT=120 \
+    env QUIET=0 SANITIZE=$sanitize SRC_ROOT="$dir/src" STEP="$number" BUILD="$dir/build" SUITE_LIMIT=120 \
         sh tests/grader/grade.sh > "$dir.grade" 2>&1
     status=$?
     seconds=$(( $(date +%s) - started ))

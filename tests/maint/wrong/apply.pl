@@ -2,7 +2,7 @@
 # apply.pl - makes one wrong version of the solved course (versions.txt).
 #
 #   perl tests/maint/wrong/apply.pl VERSIONS ID OUT_DIR   make OUT_DIR/STAGE/
-#   perl tests/maint/wrong/apply.pl VERSIONS --list      ID, exercise, stage, core|extra
+#   perl tests/maint/wrong/apply.pl VERSIONS --list      ID, exercise, stage, core|extra|sanitize
 #
 # A version is solutions/<its stage> with literal replacements in one
 # file; each "replace" must match exactly once, so a version that no
@@ -31,9 +31,9 @@ open my $in, '<', $versions or die "$versions: $!\n";
 while (my $line = <$in>) {
     chomp $line;
     next if $line =~ /^\s*(#|$)/;
-    if ($line =~ /^version\s+(\S+)\s+(\d+)\.(\d+)\s+(\S+)(\s+extra)?$/) {
+    if ($line =~ /^version\s+(\S+)\s+(\d+)\.(\d+)\s+(\S+)(?:\s+(extra|sanitize))?$/) {
         $v = { id => $1, exercise => "$2.$3", stage => $stage_of{$2}, file => $4, edits => [],
-               set => $5 ? 'extra' : 'core' };
+               set => $5 // 'core' };
         die "$versions:$.: no stage $2 in tests/course.txt\n" unless $v->{stage};
         push @all, $v;
     } elsif ($line =~ /^note\s+(.*)$/) {
@@ -75,4 +75,4 @@ for my $edit (@{ $version->{edits} }) {
 open my $dst, '>', $path or die "$path: $!\n";
 print $dst $code;
 close $dst;
-print "$version->{exercise}\t$stage\n";
+print "$version->{exercise}\t$stage\t$version->{set}\n";
