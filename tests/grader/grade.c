@@ -36,16 +36,6 @@ extern const char *program_name;
 #define HANG_BUDGET 5.0
 #define AFTER_HANG_TIMEOUT 2.0
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 /* ---- what a test tells the grader ---------------------------------- */
 

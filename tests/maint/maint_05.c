@@ -36,16 +36,6 @@
 
 /* Sanitizers (SANITIZE=1 builds the server with them too) multiply
  * memory use: the RSS bound below is relaxed for them. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 /* tests/maint/memcheck.sh runs this suite with the server under Valgrind:
  * everything the server does is many times slower, and its memory is
