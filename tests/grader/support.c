@@ -467,3 +467,8 @@ long long heap_in_use(void)
     return -1;
 #endif
 }
+
+bool under_valgrind(void)
+{
+    return getenv("STAGE_UNDER_VALGRIND") != NULL;
+}

@@ -107,4 +107,9 @@ long long now_ms(void);
  * returns the new soft limit. */
 long raise_fd_limit(long want);
 
+/* tests/maint/memcheck.sh runs the stage 5 suites with the server under
+ * Valgrind: everything the server does is many times slower, and its
+ * memory and CPU are Valgrind's. */
+bool under_valgrind(void);
+
 #endif

@@ -689,7 +689,9 @@ START_TEST(idle_client_costs_no_cpu)
                 + (long)(after.ru_utime.tv_usec - before.ru_utime.tv_usec
                          + after.ru_stime.tv_usec - before.ru_stime.tv_usec) / 1000;
     EXPECT(woke == 0, "a client that sent nothing received something, or its connection ended");
-    EXPECT(cpu_ms < 50, "with one client connected and silent for 300 ms, the server used %ld ms\n"
+    /* The server's whole life is measured (its CPU is known once it is
+     * reaped): under Valgrind its start alone takes more. */
+    EXPECT(cpu_ms < 50 || under_valgrind(), "with one client connected and silent for 300 ms, the server used %ld ms\n"
            "of CPU (expected almost none): the handler must wait to receive (YIELD_RECV)\n"
            "before each recv(), not wait to send, nor call recv() in a loop", cpu_ms);
 }

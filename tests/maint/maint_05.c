@@ -37,13 +37,6 @@
 /* Sanitizers (SANITIZE=1 builds the server with them too) multiply
  * memory use: the RSS bound below is relaxed for them. */
 
-/* tests/maint/memcheck.sh runs this suite with the server under Valgrind:
- * everything the server does is many times slower, and its memory is
- * Valgrind's. */
-static bool under_valgrind(void)
-{
-    return getenv("STAGE_UNDER_VALGRIND") != NULL;
-}
 
 /*
  * Reading the server's output.  support.c keeps only the newest 64 KB of
