@@ -55,7 +55,7 @@ demo_with_closed_fds() { # PROGRAM
     }
 }
 check "the stage 3 demo runs with stdin and stdout closed, and logs everything with stdin closed" \
-    demo_with_closed_fds "$ROOT/gcc/solutions/03-select-loop"
+    demo_with_closed_fds "$ROOT/$primary/solutions/03-select-loop"
 
 # accept() failing with ENOBUFS cannot be provoked from outside: a
 # preloaded library fakes it (LD_PRELOAD, so Linux only).  Elsewhere the
@@ -67,10 +67,10 @@ if [ "$(uname -s)" = Linux ]; then
         *) output_shim=$(pwd)/$ROOT/enobufs_shim.so ;;
     esac
     check "the ENOBUFS fault-injection library builds" \
-        gcc -shared -fPIC -D_GNU_SOURCE -Wall -Wextra -Werror -o "$output_shim" \
+        "$primary" -shared -fPIC -D_GNU_SOURCE -Wall -Wextra -Werror -o "$output_shim" \
             tests/maint/enobufs_shim.c -ldl
     check "accept() failing with ENOBUFS: the course's server backs off and logs once a second" \
-        env ENOBUFS_SHIM="$output_shim" "$ROOT/gcc/solutions/maint-05-echo-handler" ENOBUFS
+        env ENOBUFS_SHIM="$output_shim" "$ROOT/$primary/solutions/maint-05-echo-handler" ENOBUFS
 fi
 
 output_backends="select poll"
