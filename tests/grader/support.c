@@ -255,15 +255,21 @@ int local_port(int fd)
     return ntohs(address.sin_port);
 }
 
-int connect_to(int port)
+struct sockaddr_in loopback_address(int port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_msg(fd >= 0, "cannot create a client socket: %s", strerror(errno));
     struct sockaddr_in address;
     memset(&address, 0, sizeof address);
     address.sin_family = AF_INET;
     address.sin_port = htons((unsigned short)port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+}
+
+int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_msg(fd >= 0, "cannot create a client socket: %s", strerror(errno));
+    struct sockaddr_in address = loopback_address(port);
     ck_assert_msg(connect(fd, (struct sockaddr *)&address, sizeof address) == 0,
                   "cannot connect to 127.0.0.1:%d: %s", port, strerror(errno));
     return fd;

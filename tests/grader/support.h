@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 
 /* The stage binary under test, set by the build (-DSTAGE_BINARY=...). */
@@ -61,6 +62,8 @@ const char *after_listening(const struct server *s);
 int local_port(int fd);
 
 /* A blocking TCP connection to 127.0.0.1:PORT; the test fails if refused. */
+/* 127.0.0.1:PORT, ready for connect() or bind(). */
+struct sockaddr_in loopback_address(int port);
 int connect_to(int port);
 
 /* Send all of DATA; false on error. */

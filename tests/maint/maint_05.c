@@ -208,11 +208,7 @@ static int try_connect(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     ck_assert_msg(fd >= 0, "cannot create a client socket: %s", strerror(errno));
-    struct sockaddr_in address;
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_port = htons((unsigned short)port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in address = loopback_address(port);
     int result = connect(fd, (struct sockaddr *)&address, sizeof address) == 0 ? 0 : errno;
     close(fd);
     return result;
