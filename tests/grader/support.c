@@ -478,3 +478,35 @@ bool under_valgrind(void)
 {
     return getenv("STAGE_UNDER_VALGRIND") != NULL;
 }
+
+bool process_usage(pid_t pid, struct process_usage *usage)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    /* The command name (field 2) may hold spaces: count from its ')'.
+     * After it: state (3), then fields 4..13, utime (14), stime (15). */
+    const char *p = strrchr(text, ')');
+    unsigned long long utime = 0, stime = 0;
+    if (p == NULL || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                            &utime, &stime) != 2)
+        return false;
+    long ticks = sysconf(_SC_CLK_TCK);
+    usage->cpu_ms = (long)((utime + stime) * 1000 / (unsigned long long)(ticks > 0 ? ticks : 100));
+    usage->wakeups = -1;
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    f = fopen(path, "r");
+    if (f != NULL) {
+        char line[256];
+        while (fgets(line, sizeof line, f) != NULL)
+            if (sscanf(line, "voluntary_ctxt_switches: %ld", &usage->wakeups) == 1)
+                break;
+        fclose(f);
+    }
+    return true;
+}

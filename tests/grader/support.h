@@ -115,4 +115,14 @@ long raise_fd_limit(long want);
  * memory and CPU are Valgrind's. */
 bool under_valgrind(void);
 
+/* What process PID has used so far: CPU time (user + system, in ms) and
+ * voluntary context switches (each one a sleep that ended: a wake-up).
+ * Read from /proc; false where there is none (not Linux).  Two readings
+ * around a window measure that window alone, not start-up or exit. */
+struct process_usage {
+    long cpu_ms;
+    long wakeups;
+};
+bool process_usage(pid_t pid, struct process_usage *usage);
+
 #endif
