@@ -4,7 +4,8 @@
 # solved course, one exercise wrong in each; tests/maint/wrong_versions.sh
 # grades each (its stage only, two at a time).  Every one must fail its
 # stage, at least 95% must get the right "Fix first:", and no stage grade
-# may take more than 15 s.  Sourced by tests/maint/selftest.sh.
+# may take more than 15 s on an idle machine (a calibration in the same
+# run scales it).  Sourced by tests/maint/selftest.sh.
 echo "The grader's Fix first line (plausible wrong versions of the solved course)"
-check "every wrong version fails its stage; >= 95% get the right Fix first; each grade <= 15 s" \
+check "every wrong version fails its stage; >= 95% get the right Fix first; each grade within a bound calibrated in the same run" \
     sh tests/maint/wrong_versions.sh "$ROOT/wrong"
