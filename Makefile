@@ -159,7 +159,7 @@ reset:
 	@sh tests/grader/reset.sh $(ARGUMENT)
 
 progress: deps
-	@TREE="$(TREE)" MAKE="$(MAKE)" sh tests/grader/progress.sh
+	@TREE="$(TREE)" MAKE="$(MAKE)" SANITIZE_FROM="$(origin SANITIZE)" sh tests/grader/progress.sh
 
 # compile_commands.json: the commands that build your stages and their
 # graders, one entry per source file (clangd finds it at the top).

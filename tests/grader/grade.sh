@@ -46,38 +46,10 @@ fi
 
 say() { [ "$QUIET" = 1 ] || printf '%s\n' "$*"; }
 
-# Sanitizers by default: a tiny program built and run with them once per
-# compiler (the answer is cached under $BUILD) says whether they work
-# here; clang without its runtime, or musl, falls back with one line.
-sanitizers_work() {
-    cc=${CC:-cc}
-    cache=$BUILD/sanitizers.$(echo "$cc" | tr -c 'A-Za-z0-9.\n' '_')
-    if [ ! -f "$cache" ]; then
-        mkdir -p "$BUILD"
-        printf '#include <stdlib.h>\nint main(void) { char *p = malloc(4); p[0] = 1; free(p); return 0; }\n' \
-            > "$BUILD/sanitizers-probe.c"
-        if $cc -fsanitize=address,undefined -fno-omit-frame-pointer "$BUILD/sanitizers-probe.c" \
-                -o "$BUILD/sanitizers-probe" > "$BUILD/sanitizers-probe.log" 2>&1 &&
-           "$BUILD/sanitizers-probe" >> "$BUILD/sanitizers-probe.log" 2>&1; then
-            echo yes > "$cache"
-        else
-            echo no > "$cache"
-        fi
-    fi
-    [ "$(cat "$cache")" = yes ]
-}
-case ${SANITIZE_FROM:-} in
-    file | undefined | default)
-        if sanitizers_work; then
-            SANITIZE=1
-        else
-            SANITIZE=0
-            echo "(AddressSanitizer is not available with ${CC:-cc} here, see $BUILD/sanitizers-probe.log:"
-            echo " grading without it; leaks are still counted)"
-        fi
-        export SANITIZE
-        ;;
-esac
+. tests/grader/sanitize.sh
+choose_sanitize
+
+. tests/grader/stage_cache.sh
 
 # Every suite appends one line per test here (tests/grader/grade.c,
 # GRADE_RESULTS); the reports under $BUILD/report are made from it.
@@ -286,15 +258,18 @@ for entry in $stages; do
     title=$(awk -F '\t' -v n="$number" '$1 == "stage" && $2 == n { print $4 }' "$MANIFEST")
     src=$SRC_ROOT/$name
     log=$OUT/$name.log
+    key=$(stage_key "$name" "$src")
 
     if [ ! -d "$src" ]; then
         count=$(count_tests "$name" "$number")
         say "Stage $number: $title"
         say "  MISSING  $src does not exist"
         say ""
+        line=$(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (missing)")
         summary="$summary
-$(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (missing)")"
+$line"
         total_tests=$((total_tests + count))
+        [ -n "$TEST" ] || stage_save "$number" "$key" "$RESULTS" "$line"
         continue
     fi
 
@@ -309,9 +284,11 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (missing)")"
         compile_fix_first "$log.build" "$src" "$number"
         say "Stage $number score: 0/$count"
         say ""
+        line=$(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)${fix_first_note:+ $fix_first_note}")
         summary="$summary
-$(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)${fix_first_note:+ $fix_first_note}")"
+$line"
         total_tests=$((total_tests + count))
+        [ -n "$TEST" ] || stage_save "$number" "$key" "$RESULTS" "$line"
         continue
     fi
 
@@ -346,8 +323,10 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)${
     tests=${score#*/}
     total_passed=$((total_passed + passed))
     total_tests=$((total_tests + tests))
+    line=$(printf '  Stage %s  %-6s %s%s' "$number" "$passed/$tests" "$title" "${note:+ $note}")
     summary="$summary
-$(printf '  Stage %s  %-6s %s%s' "$number" "$passed/$tests" "$title" "${note:+ $note}")"
+$line"
+    [ -n "$TEST" ] || stage_save "$number" "$key" "$RESULTS" "$line"
     say ""
 done
 

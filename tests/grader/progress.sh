@@ -6,8 +6,10 @@
 #   done         when all of its tests pass,
 #   started      when its region differs from the committed stub,
 #   not started  when its region is the committed stub.
-# It grades every stage quietly first (tests/grader/grade.sh, a few
-# seconds; the reports in build/report are refreshed as by make check).
+# It answers from the last grade of each stage (make check, make watch or
+# make progress: one grade, kept by tests/grader/stage_cache.sh) when none
+# of the files that grade depends on changed since, and grades again,
+# quietly and as make check does, only the stages that did change.
 # "The committed stub" is the newest committed version whose region
 # still calls exercise_todo("N.M") (tests/grader/stub_ref.sh); in a copy that
 # is not a git checkout, an exercise whose regions still call
@@ -22,9 +24,26 @@ export TREE BUILD
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/course-progress.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
-env -u STEP -u TEST -u LIST QUIET=1 sh tests/grader/grade.sh > "$tmp/grade" 2>&1
-results=$BUILD/grade/$TREE/results.tsv
-[ -f "$results" ] || : > "$results"
+. tests/grader/sanitize.sh
+. tests/grader/stage_cache.sh
+choose_sanitize quiet
+OUT=$BUILD/grade/$(echo "$TREE" | tr '/' '_')
+stale=""
+for number in $(course_stage_numbers); do
+    folder=$(course_folder "$number")
+    stage_fresh "$number" "$folder" "$TREE/$folder" || stale="$stale $number"
+done
+stale=${stale# }
+if [ -n "$stale" ]; then
+    env -u TEST -u LIST -u SANITIZE_FROM STEP="$stale" QUIET=1 sh tests/grader/grade.sh > "$tmp/grade" 2>&1
+fi
+results=$tmp/results
+: > "$results"
+: > "$tmp/summary"
+for number in $(course_stage_numbers); do
+    stage_kept "$number" results >> "$results"
+    stage_kept "$number" summary >> "$tmp/summary"
+done
 
 git=0
 git rev-parse --verify -q "HEAD^{commit}" >/dev/null 2>&1 && git=1
@@ -67,11 +86,17 @@ while IFS="$(printf '\t')" read -r id files title section; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$state" "$ok" "$total" "$title" "$section" >> "$tmp/states"
 done < "$tmp/exercises"
 
-echo "Progress of $TREE/ (graded just now):"
+if [ -z "$stale" ]; then
+    echo "Progress of $TREE/ (from the last grade: nothing changed since):"
+elif [ "$stale" = "$(course_stage_numbers)" ]; then
+    echo "Progress of $TREE/ (graded just now):"
+else
+    echo "Progress of $TREE/ (graded just now: stage $(echo "$stale" | sed 's/ /, /g'); the others from their last grade, unchanged since):"
+fi
 course_stages > "$tmp/stages"
 while IFS="$(printf '\t')" read -r number folder title; do
-    score=$(sed -n "s/^  Stage $number  \([0-9]*\/[0-9]*\) .*/\1/p" "$tmp/grade" | head -n 1)
-    note=$(sed -n "s/^  Stage $number  [0-9]*\/[0-9]* .*\(([^)]*)\)$/ \1/p" "$tmp/grade" | head -n 1)
+    score=$(sed -n "s/^  Stage $number  \([0-9]*\/[0-9]*\) .*/\1/p" "$tmp/summary" | head -n 1)
+    note=$(sed -n "s/^  Stage $number  [0-9]*\/[0-9]* .*\(([^)]*)\)$/ \1/p" "$tmp/summary" | head -n 1)
     printf '  Stage %s  %-7s %s%s\n' "$number" "${score:-?}" "$title" "$note"
     awk -F'\t' -v n="$number" 'index($1, n ".") == 1 {
         printf "    %-5s %-12s %-34s %s\n", $1, $2, $5, ($4 > 0 ? $3 "/" $4 " tests" : "no test ran")

@@ -2,7 +2,8 @@
 # watch.sh - `make watch [N]`: grades stage N now, and again each time a
 # file under steps/ is saved, until Ctrl-C.
 #
-# N defaults to the first stage without full marks.  The screen is
+# N defaults to the first stage without full marks, from the last grade
+# of each stage: the first result shows at once.  The screen is
 # cleared before each grade (on a terminal; elsewhere a line of dashes
 # separates them), so the `Fix first:` line of the grade is in view.
 # It waits with inotifywait (inotify-tools) when installed, else it
@@ -23,12 +24,26 @@ stamp=$BUILD/watch.stamp
 mkdir -p "$BUILD" || exit 2
 
 stage=${STEP:-}
+auto=0
 if [ -z "$stage" ]; then
-    # The first stage without full marks, from a quiet grade of them all.
-    summary=$(env -u STEP -u TEST -u LIST QUIET=1 sh tests/grader/grade.sh 2>/dev/null)
-    stage=$(echo "$summary" | awk '$1 == "Stage" && $3 ~ /^[0-9]+\/[0-9]+$/ {
-                split($3, s, "/"); if (s[1] != s[2]) { print $2; exit } }')
-    [ -n "$stage" ] || stage=$(course_stage_numbers | awk '{ print $NF }')
+    # The first stage without full marks, from the last grade of each
+    # (tests/grader/stage_cache.sh); a stage changed since its last grade
+    # is graded first, in view, and passed over if it has full marks.
+    . tests/grader/sanitize.sh
+    . tests/grader/stage_cache.sh
+    choose_sanitize quiet
+    OUT=$BUILD/grade/$(echo "$TREE" | tr '/' '_')
+    auto=1
+    for number in $(course_stage_numbers); do
+        folder=$(course_folder "$number")
+        if stage_fresh "$number" "$folder" "$TREE/$folder" &&
+           stage_kept "$number" summary | awk '{ split($3, s, "/"); exit !(s[1] == s[2]) }'; then
+            continue
+        fi
+        stage=$number
+        break
+    done
+    [ -n "$stage" ] || { stage=$(course_stage_numbers | awk '{ print $NF }'); auto=0; }
 fi
 folder=$(course_folder "$stage")
 if [ -z "$folder" ]; then
@@ -67,6 +82,15 @@ while :; do
     if [ "$rounds" -gt 0 ] && [ "$count" -ge "$rounds" ]; then
         exit 0
     fi
+    # Chosen by itself and found complete: on to the next stage at once.
+    next=$(course_stage_numbers | tr ' ' '\n' | awk -v s="$stage" 'found { print; exit } $0 == s { found = 1 }')
+    if [ "$auto" = 1 ] && [ -n "$next" ] &&
+       awk '$1 == "Score:" { split($2, s, "/"); full = (s[1] == s[2] && s[2] > 0) } END { exit !full }' "$BUILD/watch.out"; then
+        stage=$next
+        folder=$(course_folder "$stage")
+        continue
+    fi
+    auto=0
     echo ""
     echo "Watching $TREE/ for saves ($waiter); Ctrl-C stops."
     # Wait for a save made after the grade started (one made while it
