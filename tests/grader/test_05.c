@@ -509,17 +509,25 @@ START_TEST(every_byte_value)
     expect_reply(client, expected, sizeof expected,
                  "sent the 256 byte values 0 to 255 in one message (NUL first), the reply\n"
                  "(the data is bytes, not a C string: use the length recv() returned)");
-    long long deadline = now_ms() + 6000;
+    /* A reply sent in two pieces waits on Nagle's algorithm and the
+     * peer's delayed ACK: 40 ms or more for nearly every reply, which
+     * would take this test past its time limit.  That is 5.2's mistake,
+     * graded by its own test ("prefix and data leave in one send()"):
+     * when most of the first 64 replies are that slow, the byte values
+     * already seen are all this test judges. */
+    enum { NAGLE_MS = 35 };
+    int slow = 0;
     for (int i = 255; i >= 0; i--) {
         char one = (char)i, reply[PREFIX_SIZE + 1] = PREFIX;
         char what[96];
         reply[PREFIX_SIZE] = one;
         snprintf(what, sizeof what, "sent the single byte 0x%02x, the reply", i);
+        long long sent_at = now_ms();
         EXPECT(send_all(client, &one, 1), "cannot send to the server");
         expect_reply(client, reply, sizeof reply, what);
-        EXPECT(now_ms() < deadline, "256 one-byte messages, one after the other, took more than "
-               "6 s (%d came back):\nthe replies come slowly. Is each reply one send()? A "
-               "prefix sent alone waits on\nNagle's algorithm", 256 - i);
+        slow += now_ms() - sent_at >= NAGLE_MS;
+        if (i == 256 - 64 && slow > 32)
+            break;
     }
     close(client);
     server_stop(&s);
@@ -816,12 +824,11 @@ START_TEST(stalled_reader_stalls_only_itself)
     EXPECT(sent < cap, "the server took %zu bytes from a client that never read a reply: it "
            "must stop reading until its reply is out", sent);
 
+    /* A reply at all is what counts (round_trip waits 3 s for it): a
+     * server stuck on the stalled client gives none, on any machine. */
     int other = connect_to(s.port);
-    long long start = now_ms();
     round_trip(other, "still there?\n",
                "while another client was stalled (sending, never reading), a new client's reply");
-    EXPECT(now_ms() - start < 2000, "a new client waited %lld ms while another was stalled",
-           now_ms() - start);
     close(other);
 
     /* Now read everything: the replies the server could not send before
