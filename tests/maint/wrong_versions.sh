@@ -21,7 +21,7 @@
 # Fix first names, seconds the grade took (the build excluded).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-VERSIONS=tests/maint/wrong/versions.txt
+VERSIONS=${VERSIONS:-tests/maint/wrong/versions.txt}
 . tests/grader/manifest.sh
 MAKE=${MAKE:-make}
 
