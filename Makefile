@@ -186,6 +186,7 @@ memcheck: deps
 # poll and epoll backends.  Results go to bench/RESULTS.md.
 bench:
 	@MAKE="$(MAKE)" sh bench/run.sh
+	@sh bench/to_tutorials.sh
 
 clean:
 	rm -rf build

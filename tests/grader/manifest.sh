@@ -12,6 +12,7 @@
 #   course_tutorial          the learner's tutorial: TUTORIAL.ko.md where the
 #                            first set of COURSE_LANG, LC_ALL, LANG starts with ko
 #   course_heading ID        exercise ID's heading in course_tutorial, without ###
+#   course_evolving N FILE   true when FILE changes on purpose in stage N
 COURSE_MANIFEST=${COURSE_MANIFEST:-tests/course.txt}
 
 course_stages() {
@@ -34,6 +35,10 @@ course_title() {
 }
 course_section() {
     awk -F'\t' -v id="$1" '$1 == "exercise" && $2 == id { print $5 }' "$COURSE_MANIFEST"
+}
+course_evolving() {
+    awk -F'\t' -v n="$1" -v f="$2" '$1 == "evolving" && $2 == n && $3 == f { found = 1 }
+                                    END { exit !found }' "$COURSE_MANIFEST"
 }
 course_tutorial() {
     case ${COURSE_LANG:-${LC_ALL:-${LANG:-}}} in

@@ -36,13 +36,9 @@ case $dir in
 esac
 logs=$dir/logs
 
-passed=0
-failed=0
-pass() { echo "  ok      $*"; passed=$((passed + 1)); }
-fail() { echo "  FAIL    $*"; failed=$((failed + 1)); }
+. tests/maint/counter.sh
 finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
+    counted
     exit $?
 }
 

@@ -24,9 +24,7 @@ MAKE=${MAKE:-make}
 ROOT=build/selftest
 rm -rf "$ROOT"
 mkdir -p "$ROOT/logs"
-passed=0
-failed=0
-failures=""
+. tests/maint/counter.sh
 started=$(date +%s)
 
 # check NAME COMMAND...: run COMMAND, log its output, count the result.
@@ -44,13 +42,9 @@ check() {
 report_check() {
     printf '%s\t%s\n' "$3" "$1" >> "$ROOT/times"
     if [ "$2" -eq 0 ]; then
-        passed=$((passed + 1))
-        printf '  ok    %s\n' "$1"
+        pass "$1"
     else
-        failed=$((failed + 1))
-        failures="$failures
-  $1 ($4)"
-        printf '  FAIL  %s\n' "$1"
+        fail "$1" "$4"
         tail -n 15 "$4" | sed 's/^/        | /'
     fi
 }
@@ -318,5 +312,4 @@ if [ "$skipped" -gt 0 ]; then
     echo "Skipped (this machine lacks what they need):$skips"
 fi
 echo "make test took ${elapsed} s"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+counted

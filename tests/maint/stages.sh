@@ -11,7 +11,8 @@
 #     NN is numbered NN.M.
 #  2. A file that stage NN shares with stage NN-1 is solutions/NN-1's
 #     file with the exercise markers taken out (in steps/NN as well),
-#     unless tests/maint/evolving.txt lists it as changing in stage NN.
+#     unless an evolving record of tests/course.txt lists it as changing
+#     in stage NN.
 # So a fix is made once, in solutions/ of the earliest stage that has
 # the file, and `sync` carries it forward and into steps/; only the
 # stubs inside the exercise regions of steps/ are written by hand.
@@ -24,10 +25,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 complain() { echo "stages: $*"; problems=$((problems + 1)); }
-
-evolving() { # stage file
-    grep -v '^#' tests/maint/evolving.txt | awk -v s="$1" -v f="$2" '$1 == s && $2 == f { found = 1 } END { exit !found }'
-}
 
 . tests/grader/manifest.sh
 course_stages > "$tmp/stages"
@@ -44,7 +41,7 @@ while IFS="$(printf '\t')" read -r number stage title; do
         for file in "solutions/$stage"/*; do
             name=$(basename "$file")
             [ -f "solutions/$previous/$name" ] || continue
-            evolving "$stage" "$name" && continue
+            course_evolving "$number" "$name" && continue
             $REGIONS -v mode=strip "solutions/$previous/$name" > "$tmp/carried"
             for tree in solutions steps; do
                 if ! cmp -s "$tmp/carried" "$tree/$stage/$name"; then
@@ -53,7 +50,7 @@ while IFS="$(printf '\t')" read -r number stage title; do
                         echo "synced $tree/$stage/$name from solutions/$previous/$name"
                     else
                         complain "$tree/$stage/$name differs from solutions/$previous/$name" \
-                                 "(fix it there and run 'sh tests/maint/stages.sh sync', or list it in tests/maint/evolving.txt)"
+                                 "(fix it there and run 'sh tests/maint/stages.sh sync', or add an evolving record to tests/course.txt)"
                     fi
                 fi
             done

@@ -46,13 +46,9 @@ dir=$BUILD/stress
 server=$out/$final
 mkdir -p "$dir"
 
-passed=0
-failed=0
-pass() { echo "  ok      $*"; passed=$((passed + 1)); }
-fail() { echo "  FAIL    $*"; failed=$((failed + 1)); }
+. tests/maint/counter.sh
 finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
+    counted
     exit $?
 }
 

@@ -35,7 +35,7 @@ if [ "${1:-}" = --one ]; then
     work=$2 id=$3
     dir=$work/$id
     rm -rf "$dir"
-    if ! placed=$(perl tests/maint/wrong/apply.pl "$VERSIONS" "$id" "$dir/src" 2> "$dir.apply"); then
+    if ! placed=$(sh tests/maint/wrong/apply.sh "$VERSIONS" "$id" "$dir/src" 2> "$dir.apply"); then
         printf '%s\t?\tapply\t-\t0\n' "$id"
         exit 0
     fi
@@ -64,7 +64,7 @@ case $work in /*) ;; *) work=$(pwd)/$work ;; esac
 if [ $# -gt 0 ]; then
     ids=$*
 else
-    ids=$(perl tests/maint/wrong/apply.pl "$VERSIONS" --list |
+    ids=$(sh tests/maint/wrong/apply.sh "$VERSIONS" --list |
           awk -F '\t' -v set="${WRONG_SET:-core}" 'set == "all" || $4 == set { print $1 }') || exit 2
 fi
 if [ -n "${WRONG_LIMIT:-}" ]; then

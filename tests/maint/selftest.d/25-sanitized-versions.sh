@@ -6,7 +6,7 @@
 # its sanitizer finding reduced to one line even where the test
 # captured stderr.  Sourced by tests/maint/selftest.sh.
 echo "The grader's Fix first line under the sanitizers (wrong versions only they see)"
-sanitized_versions=$(perl tests/maint/wrong/apply.pl tests/maint/wrong/versions.txt --list |
+sanitized_versions=$(sh tests/maint/wrong/apply.sh tests/maint/wrong/versions.txt --list |
                      awk -F '\t' '$4 == "sanitize" { print $1 }')
 if [ -n "$sanitizer_cc" ] && [ -n "$sanitized_versions" ]; then
     # shellcheck disable=SC2086 # a list of IDs

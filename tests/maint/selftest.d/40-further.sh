@@ -45,6 +45,8 @@ stage_refuses_idle_timeout() {
 check "the stages' own server refuses --idle-timeout, naming the build that has it" \
     stage_refuses_idle_timeout
 
+check "the tutorials' bench: blocks are bench/RESULTS.md's tables (bench/to_tutorials.sh)" \
+    sh bench/to_tutorials.sh --check
 check "TUTORIAL.md's Going further quotes only figures that bench/RESULTS.md contains" \
     sh tests/maint/figures.sh
 check "TUTORIAL.ko.md's Going further quotes only figures that bench/RESULTS.md contains" \
