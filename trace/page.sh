@@ -1,0 +1,50 @@
+#!/bin/sh
+# page.sh - make the page of one trace: page.html with model.js, page.js
+# and the trace inline, so that it is one file that needs no network.
+#
+#   sh trace/page.sh TRACE PAGE [LANG]
+#
+# LANG is en or ko (the page opens in it; a button switches).  Every
+# "resume" and "yield" line of TRACE that names a file and a line gets
+# that line of code added, as a "source" line, for the page to show.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+trace=$1
+page=$2
+lang=${3:-en}
+[ -f "$trace" ] || { echo "page.sh: no trace $trace" >&2; exit 1; }
+
+# The code of each line a task resumes at or yields at: "@ev source FILE LINE TEXT".
+sources() {
+    awk '$1 == "@ev" && $2 == "resume" { file[$3] = $4; want[$4 ":" $5] = 1 }
+         $1 == "@ev" && $2 == "yield" && ($3 in file) { want[file[$3] ":" $6] = 1 }
+         END { for (w in want) print w }' "$trace" | sort -u |
+    while IFS=: read -r file line; do
+        [ -f "$file" ] && [ "$line" -gt 0 ] 2>/dev/null || continue
+        printf '@ev source %s %s %s\n' "$file" "$line" "$(sed -n "${line}p" "$file")"
+    done
+}
+
+title=$(awk '$1 == "@ev" && $2 == "meta" && $3 == "stage" { print "make trace " $4; exit }' "$trace")
+{ sources; cat "$trace"; } > "$page.lines"
+awk -v lang="$lang" -v title="${title:-make trace}" -v lines="$page.lines" '
+    function js_string(s) {
+        gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/</, "\\x3c", s)
+        gsub(/\t/, "\\t", s); gsub(/\r/, "", s); gsub(/[\001-\010\013-\037]/, "?", s)
+        return "\"" s "\""
+    }
+    function include(file,   line) {
+        while ((getline line < file) > 0) print line
+        close(file)
+    }
+    /^\/\*MODEL\*\/$/ { include("trace/model.js"); next }
+    /^\/\*PAGE\*\/$/  { include("trace/page.js"); next }
+    /^\/\*TRACE\*\/$/ {
+        while ((getline line < lines) > 0) print js_string(line) ","
+        close(lines); next
+    }
+    { gsub(/@LANG@/, lang); gsub(/@TITLE@/, title); print }
+' trace/page.html > "$page.tmp" && mv "$page.tmp" "$page"
+status=$?
+rm -f "$page.lines"
+exit $status
