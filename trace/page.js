@@ -24,7 +24,7 @@
                 return 'A real run of ' + (m.program || 'the program') + ' (' + (m.tree || '') +
                     '), drawn from its trace. Each step is one thing the scheduler did.';
             },
-            first: '|\u25C0 First', back: '\u25C0 Back', play: '\u25B6 Play', pause: '\u23F8 Pause',
+            first: '|\u25C0 First', back: '\u25C0 Back', play: '\u25B6 Play', pause: '|| Pause',
             forward: 'Step \u25B6', last: 'Last \u25B6|', language: '한국어',
             keys: 'Keys: \u2190 \u2192 step, Space play/pause, Home/End, PageUp/PageDown 10 steps',
             speed: function (n) { return n + ' steps/s'; },
@@ -47,19 +47,22 @@
                 ending: '\u25B6 finishing', stuck: '\u26A0 stuck',
             },
             onFd: function (fd) { return ' on fd ' + fd; },
-            notParked: ' (not parked: no wait table holds it)',
+            notParked: ' (not in a wait table yet)',
             resumesAt: 'resumes at', runningFrom: 'running, resumed at', startsAt: 'starts at the top of its step function',
             finishedAt: 'finished at', resumes: function (n) { return 'resumed ' + n + ' time(s)'; },
             why: {
                 recv: function (fd) {
-                    return 'Why it waits: it asked to read fd ' + fd + ', which has nothing to read yet. ' +
-                        'It sits in recv_wait[' + fd + '] until select() says fd ' + fd + ' is readable.';
+                    return 'Why it waits: it stopped at the line shown (YIELD_RECV; the lines above it say when) to be ' +
+                        'woken once fd ' + fd + ' has something to read. It sits in recv_wait[' + fd +
+                        '] and does not run until select() says fd ' + fd + ' is readable.';
                 },
                 send: function (fd) {
-                    return 'Why it waits: it asked to write to fd ' + fd + ', which has no room now ' +
-                        '(the other end has not read enough). It sits in send_wait[' + fd +
-                        '] until select() says fd ' + fd + ' is writable.';
+                    return 'Why it waits: it stopped at the line shown (YIELD_SEND; the lines above it say when) to be ' +
+                        'woken once fd ' + fd + ' has room to write. It sits in send_wait[' + fd +
+                        '] and does not run until select() says fd ' + fd + ' is writable.';
                 },
+                recvShort: function (fd) { return 'In recv_wait[' + fd + ']: runs again once fd ' + fd + ' is readable.'; },
+                sendShort: function (fd) { return 'In send_wait[' + fd + ']: runs again once fd ' + fd + ' is writable.'; },
                 ready: 'In the ready queue: it runs when its turn comes.',
                 neverRan: 'Never resumed: it is still in the ready queue.',
             },
@@ -120,7 +123,7 @@
                 return (m.program || '프로그램') + ' (' + (m.tree || '') +
                     ')을 실제로 실행한 기록을 그린 것입니다. 한 단계는 스케줄러가 한 일 하나입니다.';
             },
-            first: '|\u25C0 처음', back: '\u25C0 뒤로', play: '\u25B6 재생', pause: '\u23F8 멈춤',
+            first: '|\u25C0 처음', back: '\u25C0 뒤로', play: '\u25B6 재생', pause: '|| 멈춤',
             forward: '앞으로 \u25B6', last: '끝 \u25B6|', language: 'English',
             keys: '키: \u2190 \u2192 한 단계, Space 재생/멈춤, Home/End, PageUp/PageDown 10단계',
             speed: function (n) { return '초당 ' + n + '단계'; },
@@ -144,19 +147,20 @@
                 ending: '\u25B6 마치는 중', stuck: '\u26A0 멈춤',
             },
             onFd: function (fd) { return ' (fd ' + fd + ')'; },
-            notParked: ' (대기 테이블에 들어가지 못함)',
+            notParked: ' (아직 대기 테이블에 없음)',
             resumesAt: '다시 이어갈 자리', runningFrom: '실행 중, 이어간 자리', startsAt: 'step 함수의 처음부터 시작',
             finishedAt: '끝난 자리', resumes: function (n) { return n + '번 재개됨'; },
             why: {
                 recv: function (fd) {
-                    return '기다리는 이유: ' + j('fd ' + fd, '을', '를') + ' 읽으려 했는데 아직 읽을 것이 없습니다. ' +
-                        'select()가 ' + j('fd ' + fd, '을', '를') + ' 읽을 수 있다고 알려 줄 때까지 recv_wait[' + fd + ']에서 기다립니다.';
+                    return '기다리는 이유: fd ' + fd + '에 읽을 것이 생기면 깨워 달라며 보이는 줄에서 멈췄습니다(YIELD_RECV. 언제 그러는지는 그 위의 줄들에 있습니다). ' +
+                        'recv_wait[' + fd + ']에 들어 있고, select()가 fd ' + fd + '에서 읽을 수 있다고 할 때까지 실행되지 않습니다.';
                 },
                 send: function (fd) {
-                    return '기다리는 이유: fd ' + fd + '에 쓰려 했는데 지금은 자리가 없습니다' +
-                        '(반대쪽이 아직 충분히 읽지 않았습니다). select()가 fd ' + fd +
-                        '에 쓸 수 있다고 알려 줄 때까지 send_wait[' + fd + ']에서 기다립니다.';
+                    return '기다리는 이유: fd ' + fd + '에 쓸 자리가 생기면 깨워 달라며 보이는 줄에서 멈췄습니다(YIELD_SEND. 언제 그러는지는 그 위의 줄들에 있습니다). ' +
+                        'send_wait[' + fd + ']에 들어 있고, select()가 fd ' + fd + '에 쓸 수 있다고 할 때까지 실행되지 않습니다.';
                 },
+                recvShort: function (fd) { return 'recv_wait[' + fd + ']에 있음: fd ' + fd + '에서 읽을 수 있게 되면 다시 실행됩니다.'; },
+                sendShort: function (fd) { return 'send_wait[' + fd + ']에 있음: fd ' + fd + '에 쓸 수 있게 되면 다시 실행됩니다.'; },
                 ready: '준비 큐에 있습니다. 차례가 오면 실행됩니다.',
                 neverRan: '한 번도 실행되지 않았습니다. 아직 준비 큐에 있습니다.',
             },
@@ -225,6 +229,27 @@
     function who(id) { return (model.names[id] || ('task ' + id)) + ' #' + id; }
     function base(file) { return file ? file.replace(/^.*\//, '') : '?'; }
     function sourceOf(file, line) { return model.sources[file + ':' + line]; }
+    /* The line of code, after the few lines before it that page.sh kept
+     * (the ones that say when the task gets there), numbered. */
+    function context(file, line) {
+        var numbers = [], texts = [], indent = Infinity;
+        for (var l = line - 3; l <= line; l++) {
+            var text = sourceOf(file, l);
+            if (text === undefined)
+                continue;
+            text = text.replace(/\t/g, '    ');
+            numbers.push(l);
+            texts.push(text);
+            if (text.trim())
+                indent = Math.min(indent, text.length - text.replace(/^ +/, '').length);
+        }
+        if (texts.length === 0)
+            return null;
+        return texts.map(function (text, i) {
+            return (numbers[i] === line ? '\u25B6 ' : '  ') + numbers[i] + '  ' +
+                text.slice(indent === Infinity ? 0 : indent);
+        }).join('\n');
+    }
     function clientAction(e) {
         var words = S().client[e.action] || e.action;
         return e.detail ? words + ' ' + e.detail : words;
@@ -283,9 +308,9 @@
         var code = null;
         if (e.kind === 'yield' || (e.kind === 'resume' && e.line > 0)) {
             var file = e.file || step.tasks[e.id].file;
-            var src = sourceOf(file, e.line);
+            var src = context(file, e.line);
             if (src)
-                code = el('span', { class: 'code', text: base(file) + ':' + e.line + '   ' + src.trim() });
+                code = el('span', { class: 'code', text: base(file) + '\n' + src });
         }
         var node = fill('narration', [el('strong', { text: s.position(current + 1, total) + ': ' }), text, code]);
         node.setAttribute('data-kind', e.kind);
@@ -384,17 +409,21 @@
             } else {
                 where = [s.resumesAt + ' ' + s.line(base(t.file), t.line)];
             }
+            /* The task of this step in full: the lines before its resume
+             * point, and why it waits; the others in one line each. */
+            var focus = step.event.id === id || step.running === id;
             var codeLine = t.state === 'running' || t.state === 'ending' ? t.from : t.line;
-            var src = t.file && codeLine ? sourceOf(t.file, codeLine) : null;
+            var src = t.file && codeLine ? (focus ? context(t.file, codeLine)
+                                                  : context(t.file, codeLine).replace(/^[^]*\n/, '')) : null;
             if (src)
-                where.push(el('span', { class: 'code', text: src.trim() }));
+                where.push(el('span', { class: 'code', text: src }));
             var why = null;
             if (t.state === 'recv' || t.state === 'send')
-                why = s.why[t.state](t.fd);
+                why = focus ? s.why[t.state](t.fd) : s.why[t.state + 'Short'](t.fd);
             else if (t.state === 'ready')
                 why = t.resumes === 0 && last ? s.why.neverRan : s.why.ready;
             var badge = stuck ? s.states.stuck + ': ' + stateWords(t) : stateWords(t);
-            return el('div', { class: 'card s-' + t.state + (stuck ? ' stuck' : ''), 'data-id': id,
+            return el('div', { class: 'card s-' + t.state + (stuck ? ' stuck' : '') + (focus ? ' focus' : ''), 'data-id': id,
                                'data-state': t.state, 'data-fd': t.fd, 'data-name': t.name }, [
                 el('div', { class: 'head' }, [el('span', { class: 'name', text: who(id) }),
                     el('span', { class: 'badge s-' + t.state, text: badge })]),

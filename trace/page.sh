@@ -14,10 +14,12 @@ page=$2
 lang=${3:-en}
 [ -f "$trace" ] || { echo "page.sh: no trace $trace" >&2; exit 1; }
 
-# The code of each line a task resumes at or yields at: "@ev source FILE LINE TEXT".
+# The code of each line a task resumes at or yields at, and of the three
+# lines before it: "@ev source FILE LINE TEXT".
 sources() {
-    awk '$1 == "@ev" && $2 == "resume" { file[$3] = $4; want[$4 ":" $5] = 1 }
-         $1 == "@ev" && $2 == "yield" && ($3 in file) { want[file[$3] ":" $6] = 1 }
+    awk 'function keep(file, line,   l) { for (l = line - 3; l <= line; l++) want[file ":" l] = 1 }
+         $1 == "@ev" && $2 == "resume" { file[$3] = $4; keep($4, $5) }
+         $1 == "@ev" && $2 == "yield" && ($3 in file) { keep(file[$3], $6) }
          END { for (w in want) print w }' "$trace" | sort -u |
     while IFS=: read -r file line; do
         [ -f "$file" ] && [ "$line" -gt 0 ] 2>/dev/null || continue
