@@ -352,20 +352,27 @@
         done:    { fill: 'none', pattern: null, height: 0.1, mark: '\u2713' },
     };
 
+    /* The timeline's words, in each language of the course. */
+    var LABELS = {
+        en: { running: 'running', ready: 'ready (in the queue)', recv: 'R waiting to receive (recv_wait)',
+              send: 'S waiting to send (send_wait)', sleep: 'z sleeping', done: 'done', step: 'step' },
+        ko: { running: '실행 중', ready: '준비(큐에 있음)', recv: 'R 받기 대기(recv_wait)',
+              send: 'S 보내기 대기(send_wait)', sleep: 'z 잠듦', done: '끝남', step: '단계' },
+    };
+
     /*
      * timelineSvg(model, options) -> an SVG document as text: one lane per
      * task, a legend, step numbers.  options: width (px), labels (text for
      * the legend: {running, ready, recv, send, sleep, done, step}), title,
-     * cursor (a step to mark).  The same function draws the page's
+     * cursor (a step to mark), offset (MODEL's steps are a part of a
+     * run, from step offset + 1: the step numbers say so).  The same function draws the page's
      * timeline and the tutorial's figures, so the two never disagree.
      */
     function timelineSvg(model, options) {
         options = options || {};
-        var labels = options.labels || {
-            running: 'running', ready: 'ready', recv: 'waiting to receive (recv_wait)',
-            send: 'waiting to send (send_wait)', sleep: 'sleeping', done: 'done', step: 'step',
-        };
+        var labels = options.labels || LABELS.en;
         var ls = lanes(model);
+        var offset = options.offset || 0; /* the first step drawn is step offset + 1 */
         var n = Math.max(model.steps.length, 1);
         var nameWidth = 150, laneHeight = 26, top = options.title ? 30 : 8;
         var width = options.width || 900;
@@ -437,7 +444,7 @@
             out.push('<line x1="' + x(k) + '" y1="' + axisY + '" x2="' + x(k) + '" y2="' +
                      (axisY + 4) + '" stroke="#333"/>');
             out.push('<text x="' + x(k) + '" y="' + (axisY + 15) + '" font-size="10" ' +
-                     'text-anchor="middle">' + (k === 0 ? 1 : k) + '</text>');
+                     'text-anchor="middle">' + (k === 0 ? 1 + offset : k + offset) + '</text>');
         }
         out.push('<text x="8" y="' + (axisY + 15) + '" font-size="10">' + escapeXml(labels.step) +
                  '</text>');
@@ -479,6 +486,7 @@
         lanes: lanes,
         stuck: stuck,
         timelineSvg: timelineSvg,
+        LABELS: LABELS,
         escapeXml: escapeXml,
     };
 });

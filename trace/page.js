@@ -114,8 +114,6 @@
             allDone: 'Every task finished.',
             footer: 'Made by make trace from the structured trace (COURSE_TRACE_EVENTS=1); the format is in TUTORIAL.md, "The trace format".',
             timeline: 'Timeline: one lane per task (click to jump to a step)',
-            labels: { running: 'running', ready: 'ready (in the queue)', recv: 'R waiting to receive (recv_wait)',
-                      send: 'S waiting to send (send_wait)', sleep: 'z sleeping', done: 'done', step: 'step' },
         },
         ko: {
             title: function (m) { return (m.stage || '?') + '단계: 스케줄러가 실행된 모습'; },
@@ -212,8 +210,6 @@
             allDone: '모든 태스크가 끝났습니다.',
             footer: 'make trace가 구조화된 트레이스(COURSE_TRACE_EVENTS=1)로 만든 페이지입니다. 형식은 TUTORIAL.ko.md의 \u201C트레이스 형식\u201D에 있습니다.',
             timeline: '시간표: 태스크마다 한 줄 (누르면 그 단계로 갑니다)',
-            labels: { running: '실행 중', ready: '준비(큐에 있음)', recv: 'R 받기 대기(recv_wait)',
-                      send: 'S 보내기 대기(send_wait)', sleep: 'z 잠듦', done: '끝남', step: '단계' },
         },
     };
 
@@ -453,7 +449,7 @@
         var s = S();
         var box = el('div', { class: 'svg' });
         box.innerHTML = M.timelineSvg(model, { width: Math.max(900, Math.min(total * 3, 4000)),
-                                               labels: s.labels, cursor: 0 });
+                                               labels: M.LABELS[lang], cursor: 0 });
         box.addEventListener('click', function (event) {
             var svg = box.querySelector('svg');
             var rect = svg.getBoundingClientRect();
