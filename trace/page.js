@@ -126,17 +126,17 @@
             keys: '키: \u2190 \u2192 한 단계, Space 재생/멈춤, Home/End, PageUp/PageDown 10단계',
             speed: function (n) { return '초당 ' + n + '단계'; },
             position: function (k, n) { return n + '단계 중 ' + k + '단계'; },
-            ready: '준비 큐', readyNote: '(실행할 수 있는 태스크. run()은 맨 앞의 것부터 꺼냅니다)',
+            ready: '준비 큐', readyNote: '(실행할 수 있는 작업. run()은 맨 앞의 것부터 꺼냅니다)',
             next: '다음', none: '비어 있음',
-            waits: '대기 테이블', waitsNote: '(fd \u2192 그 fd를 기다리는 태스크)',
+            waits: '대기 테이블', waitsNote: '(fd \u2192 그 fd를 기다리는 작업)',
             recvWait: 'recv_wait: 받기(읽기)를 기다림', sendWait: 'send_wait: 보내기(쓰기)를 기다림',
-            fd: 'fd', task: '태스크',
+            fd: 'fd', task: '작업',
             select: '마지막 select() 호출', selectNote: '(준비 큐가 비었을 때만 부릅니다)',
             noSelect: '아직 select()를 부르지 않았습니다.',
             asked: '물은 것: 읽을 수 있나?', askedSend: '물은 것: 쓸 수 있나?',
             answer: '답: 읽을 수 있음', answerSend: '답: 쓸 수 있음',
             waiting: '답을 기다리는 중 (select()에서 멈춰 있음)',
-            tasks: '태스크', tasksNote: '(태스크마다 카드 한 장, 다시 이어갈 자리와 함께)',
+            tasks: '작업', tasksNote: '(작업마다 카드 한 장, 재개 지점과 함께)',
             output: '프로그램 출력', outputNote: '(나온 순서대로, 가장 최근 줄은 \u25B6 표시)',
             noOutput: '아직 출력 없음',
             states: {
@@ -146,7 +146,7 @@
             },
             onFd: function (fd) { return ' (fd ' + fd + ')'; },
             notParked: ' (아직 대기 테이블에 없음)',
-            resumesAt: '다시 이어갈 자리', runningFrom: '실행 중, 이어간 자리', startsAt: 'step 함수의 처음부터 시작',
+            resumesAt: '재개 지점', runningFrom: '실행 중, 재개한 지점', startsAt: 'step 함수의 처음부터 시작',
             finishedAt: '끝난 자리', resumes: function (n) { return n + '번 재개됨'; },
             why: {
                 recv: function (fd) {
@@ -164,7 +164,7 @@
             },
             line: function (f, l) { return f + ', ' + l + '번째 줄'; },
             ev: {
-                spawn: function (e) { return 'spawn(): 태스크 ' + j(e.who, '이', '가') + ' 만들어져 준비 큐의 맨 뒤에 들어갑니다.'; },
+                spawn: function (e) { return 'spawn(): 작업 ' + j(e.who, '이', '가') + ' 띄워져(만들어져) 준비 큐의 맨 뒤에 들어갑니다.'; },
                 resume: function (e) {
                     return 'run()이 준비 큐 맨 앞에서 ' + j(e.who, '을', '를') + ' 꺼내 ' +
                         (e.line ? e.file + '의 ' + e.line + '번째 줄, 멈췄던 자리부터 이어서 실행합니다.' :
@@ -206,10 +206,10 @@
                 stopped: function (c, d) { return '클라이언트들이 끝난 뒤 make trace가 ' + d + '(으)로 서버를 멈췄습니다(상태 ' + c + ').'; },
                 none: '끝을 알리는 줄 없이 트레이스가 여기서 끊깁니다. 프로그램이 중간에 끊겼습니다.',
             },
-            stuckList: function (list) { return '실행이 끝날 때까지 끝나지 않은 태스크: ' + list + '.'; },
-            allDone: '모든 태스크가 끝났습니다.',
+            stuckList: function (list) { return '실행이 끝날 때까지 끝나지 않은 작업: ' + list + '.'; },
+            allDone: '모든 작업이 끝났습니다.',
             footer: 'make trace가 구조화된 트레이스(COURSE_TRACE_EVENTS=1)로 만든 페이지입니다. 형식은 TUTORIAL.ko.md의 \u201C트레이스 형식\u201D에 있습니다.',
-            timeline: '시간표: 태스크마다 한 줄 (누르면 그 단계로 갑니다)',
+            timeline: '시간표: 작업마다 한 줄 (누르면 그 단계로 갑니다)',
         },
     };
 
