@@ -147,8 +147,8 @@ run:
 trace:
 	$(if $(wildcard $(TREE)/$(call stage_name,$(STAGE))/scheduler.c),,$(call usage,stage $(STAGE) has no scheduler to draw (tasks and run() come in stage 2)))
 	+@$(MAKE) $(STAGE_MK) SRC=$(TREE)/$(call stage_name,$(STAGE)) \
-		NAME=$(call stage_name,$(STAGE)) OUT=$(BUILD)/$(TREE) program
-	@MAKE="$(MAKE)" sh trace/trace.sh $(STAGE) $(TREE) $(BUILD)/$(TREE)/$(call stage_name,$(STAGE)) $(ARGS)
+		NAME=$(call stage_name,$(STAGE)) OUT=$(BUILD)/$(BACKEND_DIR)$(TREE) program
+	@MAKE="$(MAKE)" sh trace/trace.sh $(STAGE) $(TREE) $(BUILD)/$(BACKEND_DIR)$(TREE)/$(call stage_name,$(STAGE)) $(ARGS)
 
 deps:
 	@sh tests/grader/need-check.sh

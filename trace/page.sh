@@ -28,23 +28,21 @@ sources() {
 }
 
 title=$(awk '$1 == "@ev" && $2 == "meta" && $3 == "stage" { print "make trace " $4; exit }' "$trace")
-{ sources; cat "$trace"; } > "$page.lines"
+# Each line as a JavaScript string: backslash, quote and tab escaped,
+# "<" as \x3c (no "</script>" can end the script early), other control
+# characters as "?".
+tab=$(printf '\t')
+{ sources; cat "$trace"; } | tr -d '\r' | tr '\001-\010\013-\037' '?' |
+    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/</\\x3c/g' -e "s/$tab/\\\\t/g" \
+        -e 's/^/"/' -e 's/$/",/' > "$page.lines"
 awk -v lang="$lang" -v title="${title:-make trace}" -v lines="$page.lines" '
-    function js_string(s) {
-        gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); gsub(/</, "\\x3c", s)
-        gsub(/\t/, "\\t", s); gsub(/\r/, "", s); gsub(/[\001-\010\013-\037]/, "?", s)
-        return "\"" s "\""
-    }
     function include(file,   line) {
         while ((getline line < file) > 0) print line
         close(file)
     }
     /^\/\*MODEL\*\/$/ { include("trace/model.js"); next }
     /^\/\*PAGE\*\/$/  { include("trace/page.js"); next }
-    /^\/\*TRACE\*\/$/ {
-        while ((getline line < lines) > 0) print js_string(line) ","
-        close(lines); next
-    }
+    /^\/\*TRACE\*\/$/ { include(lines); next }
     { gsub(/@LANG@/, lang); gsub(/@TITLE@/, title); print }
 ' trace/page.html > "$page.tmp" && mv "$page.tmp" "$page"
 status=$?

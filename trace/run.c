@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,7 +80,19 @@ static const char *signal_name(int sig)
     }
 }
 
-/* Wait up to SECONDS for CHILD; true when it ended (its status in *status). */
+/* A page can show some tens of thousands of steps; a task that spins
+ * (yields for ever) writes a million a second.  Past this size the run
+ * is stopped, and drawn up to there. */
+#define TRACE_LIMIT (4L << 20)
+
+static int too_long(void)
+{
+    struct stat st;
+    return fstat(trace_fd, &st) == 0 && st.st_size > TRACE_LIMIT;
+}
+
+/* Wait up to SECONDS for CHILD; true when it ended (its status in
+ * *status), false after SECONDS or once the trace is too long. */
 static int wait_for(pid_t child, double seconds, int *status)
 {
     double until = now() + seconds;
@@ -89,9 +102,23 @@ static int wait_for(pid_t child, double seconds, int *status)
             return 1;
         if (done < 0 && errno != EINTR)
             return 1;
-        if (now() >= until)
+        if (now() >= until || too_long())
             return 0;
         pause_ms(20);
+    }
+}
+
+/* The end of a run that had to be stopped: too long, or too slow. */
+static void say_stopped(double limit)
+{
+    if (too_long()) {
+        event("@ev end limit %ld", TRACE_LIMIT);
+        printf("make trace: the trace passed %ld bytes (a task that never stops yielding?): "
+               "stopped the program\n", TRACE_LIMIT);
+    } else {
+        event("@ev end timeout %g", limit);
+        printf("make trace: the program was still running after %g s: stopped it "
+               "(a task that never wakes?)\n", limit);
     }
 }
 
@@ -285,9 +312,7 @@ int main(int argc, char **argv)
     if (!clients) {
         if (!wait_for(child, limit, &status)) {
             stop(child, SIGTERM);
-            event("@ev end timeout %g", limit);
-            printf("make trace: the program was still running after %g s: stopped it "
-                   "(a task that never wakes?)\n", limit);
+            say_stopped(limit);
             return 0;
         }
         say_end(status, NULL);
@@ -297,7 +322,7 @@ int main(int argc, char **argv)
     /* A server: wait for its "Listening on" line. */
     double until = now() + limit;
     int port = 0;
-    while ((port = listening_port()) == 0 && now() < until) {
+    while ((port = listening_port()) == 0 && now() < until && !too_long()) {
         if (waitpid(child, &status, WNOHANG) == child) {
             printf("make trace: the server ended before it listened; no clients were started\n");
             say_end(status, NULL);
@@ -306,9 +331,9 @@ int main(int argc, char **argv)
         pause_ms(20);
     }
     if (port == 0) {
-        printf("make trace: no \"Listening on\" line after %g s; no clients were started\n", limit);
+        printf("make trace: no \"Listening on\" line; no clients were started\n");
         stop(child, SIGTERM);
-        event("@ev end timeout %g", limit);
+        say_stopped(limit);
         return 0;
     }
     printf("make trace: the server listens on port %d; two clients talk to it\n", port);
@@ -318,12 +343,16 @@ int main(int argc, char **argv)
         say_end(status, NULL);
         return 0;
     }
+    if (too_long()) {
+        stop(child, SIGTERM);
+        say_stopped(limit);
+        return 0;
+    }
     printf("make trace: stopping the server with SIGINT, as Ctrl-C would\n");
     kill(child, SIGINT);
     if (!wait_for(child, 3.0, &status)) {
         stop(child, SIGKILL);
-        event("@ev end timeout %g", 3.0);
-        printf("make trace: the server did not stop on SIGINT within 3 s: killed it\n");
+        say_stopped(3.0);
         return 0;
     }
     say_end(status, "SIGINT");
