@@ -24,7 +24,7 @@ const to = last ? Math.min(Number(last), whole.steps.length) : whole.steps.lengt
 const part = Object.assign({}, whole, { steps: whole.steps.slice(from, to) });
 const stage = whole.meta.stage || '?';
 const title = lang === 'ko'
-    ? `${stage}단계 (${whole.meta.title || ''})의 실행: ` +
+    ? `${stage}단계의 실행: ` +
       (from > 0 || to < whole.steps.length ? `${whole.steps.length}단계 중 ${from + 1}~${to}단계` : `${to}단계 전체`)
     : `Stage ${stage} (${whole.meta.title || ''}) as it ran: ` +
       (from > 0 || to < whole.steps.length ? `steps ${from + 1} to ${to} of ${whole.steps.length}` : `all ${to} steps`);

@@ -4,6 +4,9 @@
 #
 #   sh trace/figures.sh          run the solutions again, keep their
 #                                traces, draw the pictures (needs node)
+#   sh trace/figures.sh draw     draw the pictures again from the
+#                                committed traces (after a change to
+#                                trace/model.js's drawing)
 #   sh trace/figures.sh check    the committed pictures are what their
 #                                traces draw, and the traces still fit
 #                                the code (make test)
@@ -33,6 +36,14 @@ draw() { # STAGE FIRST LAST LANG
     fi
 }
 
+if [ "${1:-}" = draw ]; then
+    echo "$FIGURES" | while read -r stage first last; do
+        draw "$stage" "$first" "$last" en > "$dir/stage-$stage.svg" &&
+        draw "$stage" "$first" "$last" ko > "$dir/stage-$stage.ko.svg" || exit 1
+        echo "drew $dir/stage-$stage.svg and $dir/stage-$stage.ko.svg"
+    done
+    exit $?
+fi
 if [ "${1:-}" != check ]; then
     mkdir -p "$dir"
     echo "$FIGURES" | while read -r stage first last; do

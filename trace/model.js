@@ -335,6 +335,15 @@
             .filter(function (t) { return t && t.state !== 'done'; });
     }
 
+    /* About how wide TEXT is at 12px: Hangul and other wide letters
+     * take about twice a Latin letter. */
+    function textWidth(text) {
+        var width = 0;
+        for (var i = 0; i < text.length; i++)
+            width += text.charCodeAt(i) >= 0x1100 ? 12 : 6.5;
+        return width;
+    }
+
     var ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
     function escapeXml(text) {
         return String(text).replace(/[&<>"]/g, function (c) { return ESC[c]; });
@@ -379,7 +388,7 @@
         var plot = width - nameWidth - 10;
         var scale = plot / n;
         var legendTop = top + ls.length * laneHeight + 26;
-        var height = legendTop + 44;
+        var height = legendTop + 26;
         var out = [];
         var x = function (k) { return (nameWidth + k * scale).toFixed(1); };
         out.push('<svg xmlns="http://www.w3.org/2000/svg" width="' + width + '" height="' +
@@ -471,7 +480,7 @@
             var word = labels[state];
             out.push('<text x="' + (lx + 22) + '" y="' + (ly + 11) + '">' + escapeXml(word) +
                      '</text>');
-            lx += 30 + word.length * 6.5;
+            lx += 30 + textWidth(word);
         });
         out.push('</svg>');
         return out.join('\n') + '\n';
