@@ -112,6 +112,7 @@
                 none: 'The trace ends here without an end line: the program was cut short.',
             },
             stuckList: function (list) { return 'Not finished when the run ended: ' + list + '.'; },
+            waitingList: function (list) { return 'Still there when the run was stopped (a server waits for clients until it is stopped): ' + list + '.'; },
             allDone: 'Every task finished.',
             footer: 'Made by make trace from the structured trace (COURSE_TRACE_EVENTS=1); the format is in TUTORIAL.md, "The trace format".',
             timeline: 'Timeline: one lane per task (click to jump to a step)',
@@ -209,6 +210,7 @@
                 none: '끝을 알리는 줄 없이 트레이스가 여기서 끊깁니다. 프로그램이 중간에 끊겼습니다.',
             },
             stuckList: function (list) { return '실행이 끝날 때까지 끝나지 않은 작업: ' + list + '.'; },
+            waitingList: function (list) { return '실행을 멈출 때 남아 있던 작업(서버는 멈출 때까지 클라이언트를 기다립니다): ' + list + '.'; },
             allDone: '모든 작업이 끝났습니다.',
             footer: 'make trace가 구조화된 트레이스(COURSE_TRACE_EVENTS=1)로 만든 페이지입니다. 형식은 TUTORIAL.ko.md의 \u201C트레이스 형식\u201D에 있습니다.',
             timeline: '시간표: 작업마다 한 줄 (누르면 그 단계로 갑니다)',
@@ -314,13 +316,22 @@
         node.setAttribute('data-kind', e.kind);
         node.className = current === total - 1 ? 'end' : '';
         if (current === total - 1) {
-            var left = M.stuck(model);
-            node.appendChild(el('div', { text: left.length ? s.stuckList(left.map(function (t) {
+            var left = M.stuck(model).map(function (t) {
                 return who(t.id) + ' (' + stateWords(t) + ')';
-            }).join(', ')) : s.allDone }));
+            }).join(', ');
+            node.appendChild(el('div', { text: !left ? s.allDone
+                                         : stuckMatters() ? s.stuckList(left) : s.waitingList(left) }));
             if (e.kind !== 'end')
                 node.appendChild(el('div', { text: ending(model.end) }));
         }
+    }
+
+    /* Tasks left at the end are stuck when the program ended (or was cut
+     * short) by itself; a server stopped by make trace, or a crash, leaves
+     * tasks that were only waiting. */
+    function stuckMatters() {
+        var how = model.end && model.end.how;
+        return how !== 'stopped' && how !== 'signal';
     }
 
     function stateWords(t) {
@@ -396,7 +407,7 @@
         var s = S(), last = current === total - 1;
         var cards = model.order.filter(function (id) { return step.tasks[id]; }).map(function (id) {
             var t = step.tasks[id];
-            var stuck = last && t.state !== 'done';
+            var stuck = last && t.state !== 'done' && stuckMatters();
             var where;
             if (t.state === 'done') {
                 where = t.line ? [s.finishedAt + ' ' + s.line(base(t.file), t.line)] : [];
