@@ -3,7 +3,7 @@
  *
  *     node trace/check_pages.js CHROMIUM TRACE PAGE [STEP...]
  *
- * Loads PAGE#step=K in headless Chromium for each STEP (default: the
+ * Opens PAGE#step=K in headless Chromium for each STEP (default: the
  * first and the last; "mid" is the middle one), reads what the page
  * shows (the data- attributes page.js puts on what it draws), and
  * compares it with a replay of TRACE written here, apart from model.js,
@@ -82,20 +82,87 @@ function shown(dom) {
              output: Number(attr(out, 'data-count')), tasks };
 }
 
-function load(k) {
-    const url = 'file://' + path.resolve(pagePath) + '#step=' + k;
-    return new Promise((resolve, reject) => {
-        execFile(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-                            '--user-data-dir=' + path.resolve(pagePath) + '.profile-' + k,
-                            '--dump-dom', url],
-                 { timeout: 30000, maxBuffer: 64 << 20 }, (error, stdout) => {
-            fs.rmSync(path.resolve(pagePath) + '.profile-' + k, { recursive: true, force: true });
-            if (error && !stdout)
-                reject(new Error('chromium failed on ' + url + ': ' + error.message));
-            else
-                resolve(stdout);
-        });
+/* Headless Chromium, driven through the DevTools protocol on a pipe
+ * (--remote-debugging-pipe: JSON messages ending in a NUL byte, ours on
+ * its fd 3, its on fd 4): one browser for every step, where a new
+ * browser per step costs seconds on a loaded machine. */
+function browser() {
+    const { spawn } = require('child_process');
+    const profile = path.resolve(pagePath) + '.profile';
+    const child = spawn(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+                                   '--remote-debugging-pipe', '--user-data-dir=' + profile],
+                        { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+    let next = 0, buffer = '';
+    const waiting = {}, listeners = [];
+    child.stdio[4].on('data', chunk => {
+        buffer += chunk.toString('utf8');
+        let end;
+        while ((end = buffer.indexOf('\0')) >= 0) {
+            const message = JSON.parse(buffer.slice(0, end));
+            buffer = buffer.slice(end + 1);
+            if (message.id !== undefined && waiting[message.id]) {
+                waiting[message.id](message);
+                delete waiting[message.id];
+            } else {
+                listeners.forEach(l => l(message));
+            }
+        }
     });
+    const send = (method, params, sessionId) => new Promise((resolve, reject) => {
+        const id = ++next;
+        waiting[id] = m => (m.error ? reject(new Error(method + ': ' + m.error.message)) : resolve(m.result));
+        child.stdio[3].write(JSON.stringify({ id, method, params: params || {}, sessionId }) + '\0');
+    });
+    const close = () => new Promise(resolve => {
+        const gone = () => {
+            fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+            resolve();
+        };
+        if (child.exitCode !== null || child.signalCode !== null)
+            return gone();
+        child.on('exit', gone);
+        child.kill();
+    });
+    return { send, close, child };
+}
+
+async function loader() {
+    const b = browser();
+    const timer = setTimeout(async () => {
+        console.log('FAIL chromium did not answer within 60 s');
+        await b.close();
+        process.exit(1);
+    }, 60000);
+    const { targetId } = await b.send('Target.createTarget', { url: 'about:blank' });
+    const { sessionId } = await b.send('Target.attachToTarget', { targetId, flatten: true });
+    const evaluate = async expression => (await b.send('Runtime.evaluate',
+        { expression, returnByValue: true }, sessionId)).result.value;
+    const sleep = ms => new Promise(r => setTimeout(r, ms));
+    return {
+        /* PAGE#step=K, opened afresh (about:blank between, so that the
+         * page starts from its address, as a reader's browser would). */
+        async load(k) {
+            await b.send('Page.navigate', { url: 'about:blank' }, sessionId);
+            await b.send('Page.navigate', { url: 'file://' + path.resolve(pagePath) + '#step=' + k },
+                         sessionId);
+            for (let i = 0; i < 400; i++) {
+                const ready = await evaluate('document.readyState === "complete" && ' +
+                                             'document.body && document.body.getAttribute("data-step")');
+                if (ready)
+                    return evaluate('document.documentElement.outerHTML');
+                await sleep(50);
+            }
+            throw new Error('the page did not draw step ' + k + ' within 20 s');
+        },
+        /* Press KEY on the page as it is; the step it shows then, and its address. */
+        async press(key, code) {
+            for (const type of ['keyDown', 'keyUp'])
+                await b.send('Input.dispatchKeyEvent', { type, key, code: key,
+                    windowsVirtualKeyCode: code, nativeVirtualKeyCode: code }, sessionId);
+            return evaluate('document.body.getAttribute("data-step") + " " + location.hash');
+        },
+        close() { clearTimeout(timer); return b.close(); },
+    };
 }
 
 async function main() {
@@ -105,10 +172,24 @@ async function main() {
         s === 'last' ? total : s === 'mid' ? Math.ceil(total / 2) : Math.min(Number(s), total)))];
     const problems = [];
     const seen = {};
-    /* One page at a time: make test runs two checks at once. */
+    const browser = await loader();
     const doms = [];
-    for (const k of steps)
-        doms.push(await load(k));
+    try {
+        for (const k of steps)
+            doms.push(await browser.load(k));
+        /* The keys, from the first step: -> one on, End the last, <- one back. */
+        if (total > 2) {
+            await browser.load(1);
+            const keys = [['ArrowRight', 39, 2], ['End', 35, total], ['ArrowLeft', 37, total - 1]];
+            for (const [key, code, want] of keys) {
+                const got = await browser.press(key, code);
+                if (got !== want + ' #step=' + want)
+                    problems.push(`key ${key}: the page shows step and address "${got}", not "${want} #step=${want}"`);
+            }
+        }
+    } finally {
+        await browser.close();
+    }
     steps.forEach((k, i) => {
         const page = shown(doms[i]), want = replay(k);
         const differ = (what, got, expected) => {

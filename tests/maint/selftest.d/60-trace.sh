@@ -2,7 +2,8 @@
 # tutorial's pictures, and the pages themselves: make trace 2, 3 and 5,
 # of the solutions and of the untouched stubs, each loaded in headless
 # Chromium at its first, middle and last steps and compared with its
-# trace; a run that hangs or crashes is drawn up to where it ended.
+# trace (and the keys step through it); a run that hangs or crashes is
+# drawn up to where it ended.
 # Sourced by tests/maint/selftest.sh (see README here).
 echo "make trace: the model, the pictures, the pages"
 trace_node=$(command -v node || command -v nodejs)
@@ -97,10 +98,10 @@ else
         # Each in a build folder of its own: two at a time.
         check_later "make trace 2 (solutions): the page shows its trace at the first and last steps" \
             trace_page solutions 2 1 last
-        check_later "make trace 3 (solutions): the page shows its trace at steps 1, 17 and the last" \
-            trace_page solutions 3 1 17 last
-        check_later "make trace 5 (solutions, two scripted clients): the page shows its trace at 1, 40 and the last" \
-            trace_page solutions 5 1 40 last
+        check_later "make trace 3 (solutions): the page shows its trace at steps 1, 17, the middle and the last" \
+            trace_page solutions 3 1 17 mid last
+        check_later "make trace 5 (solutions, two scripted clients): the page shows its trace at 1, 40, the middle and the last" \
+            trace_page solutions 5 1 40 mid last
         for trace_stage in 2 3 5; do
             check_later "make trace $trace_stage (untouched steps/): the page shows its trace at the first and last steps" \
                 trace_page steps "$trace_stage" 1 last
