@@ -19,7 +19,7 @@
 
     var T = {
         en: {
-            title: function (m) { return 'Stage ' + (m.stage || '?') + ': how the scheduler ran'; },
+            title: function (m) { return 'Stage ' + (m.stage || '?') + (m.title ? ' (' + m.title + ')' : '') + ': how the scheduler ran'; },
             subtitle: function (m) {
                 return 'A real run of ' + (m.program || 'the program') + ' (' + (m.tree || '') +
                     '), drawn from its trace. Each step is one thing the scheduler did.';
@@ -31,7 +31,7 @@
             position: function (k, n) { return 'Step ' + k + ' of ' + n; },
             ready: 'Ready queue', readyNote: '(tasks that can run; run() takes the first)',
             next: 'next', none: 'empty',
-            waits: 'Wait tables', waitsNote: '(fd \u2192 the task waiting on it)',
+            waits: 'Wait tables', waitsNote: '(fd \u2192 the task waiting on it, from the park and wake events)',
             recvWait: 'recv_wait: waits to receive (read)', sendWait: 'send_wait: waits to send (write)',
             fd: 'fd', task: 'task',
             select: 'Last select() call', selectNote: '(called only when the ready queue is empty)',
@@ -47,7 +47,7 @@
                 ending: '\u25B6 finishing', stuck: '\u26A0 stuck',
             },
             onFd: function (fd) { return ' on fd ' + fd; },
-            notParked: ' (not in a wait table yet)',
+            notParked: ' (no park event yet: in no wait table, as far as the trace says)',
             resumesAt: 'resumes at', runningFrom: 'running, resumed at', startsAt: 'starts at the top of its step function',
             finishedAt: 'finished at', resumes: function (n) { return 'resumed ' + n + ' time(s)'; },
             why: {
@@ -130,7 +130,7 @@
             position: function (k, n) { return n + '단계 중 ' + k + '단계'; },
             ready: '준비 큐', readyNote: '(실행할 수 있는 작업. run()은 맨 앞의 것부터 꺼냅니다)',
             next: '다음', none: '비어 있음',
-            waits: '대기 테이블', waitsNote: '(fd \u2192 그 fd를 기다리는 작업)',
+            waits: '대기 테이블', waitsNote: '(fd \u2192 그 fd를 기다리는 작업. park와 wake 이벤트로 채움)',
             recvWait: 'recv_wait: 받기(읽기)를 기다림', sendWait: 'send_wait: 보내기(쓰기)를 기다림',
             fd: 'fd', task: '작업',
             select: '마지막 select() 호출', selectNote: '(준비 큐가 비었을 때만 부릅니다)',
@@ -147,7 +147,7 @@
                 ending: '\u25B6 마치는 중', stuck: '\u26A0 멈춤',
             },
             onFd: function (fd) { return ' (fd ' + fd + ')'; },
-            notParked: ' (아직 대기 테이블에 없음)',
+            notParked: ' (아직 park 이벤트 없음: 트레이스로 보면 어느 대기 테이블에도 없음)',
             resumesAt: '재개 지점', runningFrom: '실행 중, 재개한 지점', startsAt: 'step 함수의 처음부터 시작',
             finishedAt: '끝난 자리', resumes: function (n) { return n + '번 재개됨'; },
             why: {

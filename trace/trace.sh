@@ -30,7 +30,7 @@ mkdir -p "$out" || exit 1
 runner=$out/run
 if [ ! -x "$runner" ] || [ trace/run.c -nt "$runner" ]; then
     # shellcheck disable=SC2086 # the flags are words
-    ${CC:-cc} $(${MAKE:-make} --no-print-directory -f tests/flags.mk print-flags) -D_DEFAULT_SOURCE \
+    ${CC:-cc} $(${MAKE:-make} --no-print-directory -f tests/flags.mk print-flags) \
         trace/run.c -o "$runner" || exit 1
 fi
 
