@@ -136,6 +136,7 @@
      *             readySend, answered} (answered: its wakes are in)
      *   output    how many output lines are out by now
      *   todos     the unfinished exercises seen so far
+     *   clients   {N: "ACTION DETAIL"}: what make trace's client N did last
      */
     function build(events) {
         var meta = {}, sources = {}, order = [];
@@ -176,9 +177,11 @@
                 return;
             }
             var t;
-            /* Each new event ends the answer of the select() before it,
-             * unless it is one more of its wakes. */
-            if (select && !select.answered && e.kind !== 'wake')
+            /* Each new event of the program ends the answer of the
+             * select() before it, unless it is one more of its wakes (a
+             * client's line comes from another process, while select()
+             * waits: it ends nothing). */
+            if (select && !select.answered && e.kind !== 'wake' && e.kind !== 'client')
                 select.answered = true;
             switch (e.kind) {
             case 'spawn':
@@ -260,7 +263,7 @@
                 todos.push(e.exercise);
                 break;
             case 'client':
-                clients[e.client] = e.action;
+                clients[e.client] = e.action + (e.detail ? ' ' + e.detail : '');
                 break;
             case 'end':
                 end = e;

@@ -111,6 +111,18 @@ test('a wake after the answer was closed is not part of that answer', () => {
     assert.deepEqual(m.steps[4].select.readyRecv, [3]);
 });
 
+test("a client's action while select() waits does not end select()'s answer", () => {
+    const m = model(`
+        @ev spawn 1 echo_handler
+        @ev select 12 - 1 0
+        @ev client 1 send "hello\\n"
+        @ev wake 1 recv 12
+        @ev resume 1 e.c 50
+    `);
+    assert.deepEqual(m.steps[4].select.readyRecv, [12]);
+    assert.deepEqual(m.steps[4].clients, { 1: 'send "hello\\n"' });
+});
+
 test('yield ready goes to the back of the queue; done ends the task', () => {
     const m = model(PIPE);
     assert.deepEqual(m.steps[12].ready, [1]);

@@ -41,6 +41,8 @@
             tasks: 'Tasks', tasksNote: '(one card per task, with where it resumes)',
             output: 'Program output', outputNote: '(as it appeared, newest marked \u25B6)',
             noOutput: 'nothing printed yet',
+            clients: 'make trace\u2019s clients (what each did last)', noClients: 'none has connected yet',
+            clientName: function (n) { return 'client ' + n; },
             states: {
                 running: '\u25B6 running', ready: '\u25CF ready', recv: 'R waiting to receive',
                 send: 'S waiting to send', sleep: 'z sleeping', done: '\u2713 done',
@@ -141,6 +143,8 @@
             tasks: '작업', tasksNote: '(작업마다 카드 한 장, 재개 지점과 함께)',
             output: '프로그램 출력', outputNote: '(나온 순서대로, 가장 최근 줄은 \u25B6 표시)',
             noOutput: '아직 출력 없음',
+            clients: 'make trace의 클라이언트 (각자 마지막으로 한 일)', noClients: '아직 접속한 클라이언트 없음',
+            clientName: function (n) { return '클라이언트 ' + n; },
             states: {
                 running: '\u25B6 실행 중', ready: '\u25CF 준비', recv: 'R 받기 대기',
                 send: 'S 보내기 대기', sleep: 'z 잠듦', done: '\u2713 끝남',
@@ -451,8 +455,17 @@
         var pre = el('pre', {}, lines.map(function (line, i) {
             return el('span', { class: fresh && i === lines.length - 1 ? 'new' : '', text: line });
         }));
+        /* What make trace's clients did last, when it drove some. */
+        var clients = Object.keys(step.clients).map(function (n) {
+            var words = step.clients[n].split(' ');
+            return el('li', { 'data-client': n }, [s.clientName(n) + ': ' +
+                clientAction({ action: words[0], detail: words.slice(1).join(' ') })]);
+        });
         var section = fill('output', [heading(s.output, s.outputNote),
-            lines.length ? pre : el('p', { class: 'empty', text: s.noOutput })]);
+            lines.length ? pre : el('p', { class: 'empty', text: s.noOutput }),
+            model.meta.scenario ? el('h2', { style: 'margin-top:10px', text: s.clients }) : null,
+            model.meta.scenario ? (clients.length ? el('ul', {}, clients)
+                                                  : el('p', { class: 'empty', text: s.noClients })) : null]);
         section.setAttribute('data-count', String(lines.length));
         pre.scrollTop = pre.scrollHeight;
     }
@@ -461,7 +474,8 @@
     function drawTimeline() {
         var s = S();
         var box = el('div', { class: 'svg' });
-        box.innerHTML = M.timelineSvg(model, { width: Math.max(900, Math.min(total * 3, 4000)),
+        var room = document.getElementById('timeline').clientWidth - 4;
+        box.innerHTML = M.timelineSvg(model, { width: Math.max(900, room, Math.min(total * 3, 4000)),
                                                labels: M.LABELS[lang], cursor: 0 });
         box.addEventListener('click', function (event) {
             var svg = box.querySelector('svg');
