@@ -22,7 +22,9 @@ sources() {
          $1 == "@ev" && $2 == "yield" && ($3 in file) { keep(file[$3], $6) }
          END { for (w in want) print w }' "$trace" | sort -u |
     while IFS=: read -r file line; do
-        [ -f "$file" ] && [ "$line" -gt 0 ] 2>/dev/null || continue
+        if [ ! -f "$file" ] || ! [ "$line" -gt 0 ] 2>/dev/null; then
+            continue
+        fi
         printf '@ev source %s %s %s\n' "$file" "$line" "$(sed -n "${line}p" "$file")"
     done
 }

@@ -28,8 +28,8 @@ if [ ! -f "$tree/$folder/scheduler.c" ]; then
 fi
 mkdir -p "$out" || exit 1
 runner=$out/run
-if [ ! -x "$runner" ] || [ trace/run.c -nt "$runner" ]; then
-    # shellcheck disable=SC2086 # the flags are words
+if [ ! -x "$runner" ] || [ -n "$(find trace/run.c -newer "$runner")" ]; then
+    # shellcheck disable=SC2046 # the flags are words
     ${CC:-cc} $(${MAKE:-make} --no-print-directory -f tests/flags.mk print-flags) \
         trace/run.c -o "$runner" || exit 1
 fi

@@ -24,8 +24,10 @@ trace_page() { # TREE STAGE STEPS...
     trace_tree=$1 trace_stage=$2
     shift 2
     trace_build=$ROOT/trace-$trace_tree-$trace_stage
+    trace_solutions=SOLUTIONS=0
+    [ "$trace_tree" = solutions ] && trace_solutions=SOLUTIONS=1
     trace_made=$(CC=$primary $MAKE --no-print-directory trace "$trace_stage" BUILD="$trace_build" \
-                 $([ "$trace_tree" = solutions ] && echo SOLUTIONS=1)) || return 1
+                 "$trace_solutions") || return 1
     printf '%s\n' "$trace_made"
     trace_html=$(printf '%s\n' "$trace_made" | tail -n 1)
     [ "$trace_html" = "$trace_build/trace/stage-$trace_stage.html" ] &&
