@@ -80,12 +80,14 @@ static void fd_list(unsigned char bit, char *out, size_t size)
         snprintf(out, size, "-");
 }
 
-static void select_event(int waiting, int sleeping)
+/* BACKEND: NULL for the stages' select(), else further/'s backend. */
+static void select_event(int waiting, int sleeping, const char *backend)
 {
     char recv[512], send[512];
     fd_list(1, recv, sizeof recv);
     fd_list(2, send, sizeof send);
-    trace_event("select %s %s %d %d", recv, send, waiting, sleeping);
+    trace_event("select %s %s %d %d%s%s", recv, send, waiting, sleeping,
+                backend ? " " : "", backend ? backend : "");
 }
 
 /* The scheduler's sentences (stages 2 to 5, further/), as events. */
@@ -120,13 +122,12 @@ static void event_of(const char *format, va_list args)
         trace_event("wake %u %s %d", id, reason, fd);
     } else if (strcmp(format, "select: %d task(s) waiting, nothing else to run") == 0) {
         count = va_arg(args, int);
-        select_event(count, 0);
+        select_event(count, 0, NULL);
     } else if (strcmp(format, "%s: %d task(s) waiting, %d sleeping, nothing else to run")
                == 0) {
         backend = va_arg(args, const char *);
-        (void)backend;
         count = va_arg(args, int);
-        select_event(count, va_arg(args, int));
+        select_event(count, va_arg(args, int), backend);
     } else if (strcmp(format, "select: interrupted by a signal") == 0) {
         trace_event("interrupted");
     } else if (strcmp(format, "task %u (%s) sleeps") == 0) {

@@ -66,6 +66,7 @@
             e.send = fdList(words[2]);
             e.waiting = Number(words[3]);
             e.sleeping = Number(words[4] || 0);
+            e.backend = words[5] || null;  /* Going further: poll, epoll, select */
             break;
         case 'sleep':
         case 'done':

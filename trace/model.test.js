@@ -51,7 +51,8 @@ test('parseLine reads each kind of event', () => {
     assert.deepEqual(M.parseLine('@ev park 3 recv 5'),
                      { kind: 'park', text: 'park 3 recv 5', id: 3, reason: 'recv', fd: 5 });
     const s = M.parseLine('@ev select 3,5 - 2 0');
-    assert.deepEqual([s.recv, s.send, s.waiting], [[3, 5], [], 2]);
+    assert.deepEqual([s.recv, s.send, s.waiting, s.backend], [[3, 5], [], 2, null]);
+    assert.equal(M.parseLine('@ev select 3 - 1 2 epoll').backend, 'epoll');
     const y = M.parseLine('@ev yield 4 send 6 97');
     assert.deepEqual([y.id, y.reason, y.fd, y.line], [4, 'send', 6, 97]);
     const src = M.parseLine('@ev source a.c 12     YIELD_RECV(self, fd);');

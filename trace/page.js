@@ -82,6 +82,11 @@
                 yielddone: function (e) { return e.who + ' reaches the end of its step function at line ' + e.line + ' (TASK_END): it is finished.'; },
                 park: function (e) { return 'park(): ' + e.who + ' goes into ' + e.reason + '_wait[' + e.fd + ']. It will not run until select() says fd ' + e.fd + ' is ' + (e.reason === 'recv' ? 'readable.' : 'writable.'); },
                 select: function (e) {
+                    if (e.backend)
+                        return 'The ready queue is empty, so run() asks its ' + e.backend + ' backend to wait ' +
+                            '(Going further): the one thread sleeps until one of the fds waited on for reading (' +
+                            list(e.recv) + ') can be read, or one of those waited on for writing (' + list(e.send) +
+                            ') can be written' + (e.sleeping ? ', or a sleeper\u2019s time comes.' : '.');
                     return 'The ready queue is empty, so run() calls select(): the one thread sleeps until one of the fds waited on for reading (' +
                         list(e.recv) + ') can be read, or one of those waited on for writing (' + list(e.send) + ') can be written.';
                 },
@@ -182,6 +187,10 @@
                 yielddone: function (e) { return j(e.who, '이', '가') + ' ' + e.line + '번째 줄에서 step 함수의 끝에 닿았습니다(TASK_END). 할 일을 다 했습니다.'; },
                 park: function (e) { return 'park(): ' + j(e.who, '이', '가') + ' ' + e.reason + '_wait[' + e.fd + ']에 들어갑니다. select()가 fd ' + e.fd + '에 ' + (e.reason === 'recv' ? '읽을' : '쓸') + ' 수 있다고 할 때까지 실행되지 않습니다.'; },
                 select: function (e) {
+                    if (e.backend)
+                        return '준비 큐가 비어서 run()이 ' + e.backend + ' 백엔드에게 기다리기를 맡깁니다(더 나아가기). 읽기를 기다리는 fd(' +
+                            list(e.recv) + ') 중 하나를 읽을 수 있거나 쓰기를 기다리는 fd(' + list(e.send) + ') 중 하나에 쓸 수 있' +
+                            (e.sleeping ? '거나 잠든 작업의 시간이 될' : '을') + ' 때까지 하나뿐인 스레드가 잠듭니다.';
                     return '준비 큐가 비어서 run()이 select()를 부릅니다. 읽기를 기다리는 fd(' + list(e.recv) +
                         ') 중 하나를 읽을 수 있거나 쓰기를 기다리는 fd(' + list(e.send) + ') 중 하나에 쓸 수 있을 때까지 하나뿐인 스레드가 잠듭니다.';
                 },
