@@ -63,6 +63,11 @@
                         'woken once fd ' + fd + ' has room to write. It sits in send_wait[' + fd +
                         '] and does not run until select() says fd ' + fd + ' is writable.';
                 },
+                unparked: function (reason, fd) {
+                    return 'It stopped (' + (reason === 'recv' ? 'YIELD_RECV' : 'YIELD_SEND') + ') to wait until fd ' + fd +
+                        (reason === 'recv' ? ' has something to read' : ' has room to write') + '. It is in no wait table yet: ' +
+                        'park() should now put it in ' + reason + '_wait[' + fd + '] (the trace has no park event for it so far).';
+                },
                 recvShort: function (fd) { return 'In recv_wait[' + fd + ']: runs again once fd ' + fd + ' is readable.'; },
                 sendShort: function (fd) { return 'In send_wait[' + fd + ']: runs again once fd ' + fd + ' is writable.'; },
                 ready: 'In the ready queue: it runs when its turn comes.',
@@ -167,6 +172,11 @@
                 send: function (fd) {
                     return '기다리는 이유: fd ' + fd + '에 쓸 자리가 생기면 깨워 달라며 보이는 줄에서 멈췄습니다(YIELD_SEND. 언제 그러는지는 그 위의 줄들에 있습니다). ' +
                         'send_wait[' + fd + ']에 들어 있고, select()가 fd ' + fd + '에 쓸 수 있다고 할 때까지 실행되지 않습니다.';
+                },
+                unparked: function (reason, fd) {
+                    return 'fd ' + fd + (reason === 'recv' ? '에 읽을 것이 생길' : '에 쓸 자리가 생길') + ' 때까지 기다리려고 멈췄습니다(' +
+                        (reason === 'recv' ? 'YIELD_RECV' : 'YIELD_SEND') + '). 아직 어느 대기 테이블에도 없습니다. 이제 park()가 ' +
+                        reason + '_wait[' + fd + ']에 넣어야 합니다(지금까지 트레이스에 이 작업의 park 이벤트가 없습니다).';
                 },
                 recvShort: function (fd) { return 'recv_wait[' + fd + ']에 있음: fd ' + fd + '에서 읽을 수 있게 되면 다시 실행됩니다.'; },
                 sendShort: function (fd) { return 'send_wait[' + fd + ']에 있음: fd ' + fd + '에 쓸 수 있게 되면 다시 실행됩니다.'; },
@@ -347,12 +357,14 @@
         return how !== 'stopped' && how !== 'signal';
     }
 
-    function stateWords(t) {
+    /* T's state in words; SHORT leaves out that it is not parked (the
+     * card says it on a line of its own). */
+    function stateWords(t, short) {
         var s = S();
         var words = s.states[t.state] || t.state;
         if (t.state === 'recv' || t.state === 'send') {
             words += s.onFd(t.fd);
-            if (!t.parked)
+            if (!t.parked && !short)
                 words += s.notParked;
         }
         return words;
@@ -444,7 +456,9 @@
                 why = focus ? s.why[t.state](t.fd) : s.why[t.state + 'Short'](t.fd);
             else if (t.state === 'ready')
                 why = t.resumes === 0 && last ? s.why.neverRan : s.why.ready;
-            var badge = stuck ? s.states.stuck + ': ' + stateWords(t) : stateWords(t);
+            var badge = stuck ? s.states.stuck + ': ' + stateWords(t, true) : stateWords(t, true);
+            if ((t.state === 'recv' || t.state === 'send') && !t.parked)
+                why = s.why.unparked(t.state, t.fd);
             return el('div', { class: 'card s-' + t.state + (stuck ? ' stuck' : '') + (focus ? ' focus' : ''), 'data-id': id,
                                'data-state': t.state, 'data-fd': t.fd, 'data-name': t.name }, [
                 el('div', { class: 'head' }, [el('span', { class: 'name', text: who(id) }),
@@ -506,6 +520,10 @@
         var x = 150 + (current + 0.5) * (width - 160) / total;
         line.setAttribute('x1', x.toFixed(1));
         line.setAttribute('x2', x.toFixed(1));
+        /* A long run's timeline is wider than the page: keep the cursor in view. */
+        var shown = x * svg.getBoundingClientRect().width / width;
+        if (shown < svgBox.scrollLeft || shown > svgBox.scrollLeft + svgBox.clientWidth)
+            svgBox.scrollLeft = Math.max(0, shown - svgBox.clientWidth / 2);
     }
 
     function drawStatic() {
