@@ -181,8 +181,10 @@
             /* Each new event of the program ends the answer of the
              * select() before it, unless it is one more of its wakes (a
              * client's line comes from another process, while select()
-             * waits: it ends nothing). */
-            if (select && !select.answered && e.kind !== 'wake' && e.kind !== 'client')
+             * waits: it ends nothing; nor does the end of a run cut short
+             * while select() waited). */
+            if (select && !select.answered && e.kind !== 'wake' && e.kind !== 'client' &&
+                e.kind !== 'end')
                 select.answered = true;
             switch (e.kind) {
             case 'spawn':

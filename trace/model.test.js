@@ -153,6 +153,12 @@ test('an untouched stage: spawned tasks never run, the stub is named', () => {
     assert.deepEqual(M.stuck(m).map(t => t.resumes), [0, 0]);
 });
 
+test('a run that ends while select() waits leaves select() unanswered', () => {
+    const m = model('@ev spawn 1 r\n@ev select 3 - 1 0\n@ev end timeout 5');
+    assert.equal(m.steps[2].select.answered, false);
+    assert.deepEqual(m.steps[2].select.readyRecv, []);
+});
+
 test('a crash leaves the running task running, and the end says how', () => {
     const m = model(`
         @ev spawn 1 echo_handler

@@ -38,6 +38,7 @@
             noSelect: 'select() has not been called yet.',
             asked: 'asked: readable?', askedSend: 'asked: writable?', answer: 'answered: readable',
             answerSend: 'answered: writable', waiting: 'answer pending (select() is blocking)',
+            neverAnswered: 'no answer: select() was still waiting when the run ended',
             tasks: 'Tasks', tasksNote: '(one card per task, with where it resumes)',
             output: 'Program output', outputNote: '(as it appeared, newest marked \u25B6)',
             noOutput: 'nothing printed yet',
@@ -150,6 +151,7 @@
             asked: '물은 것: 읽을 수 있나?', askedSend: '물은 것: 쓸 수 있나?',
             answer: '답: 읽을 수 있음', answerSend: '답: 쓸 수 있음',
             waiting: '답을 기다리는 중 (select()에서 멈춰 있음)',
+            neverAnswered: '답 없음: 실행이 끝날 때 select()는 아직 기다리고 있었음',
             tasks: '작업', tasksNote: '(작업마다 카드 한 장, 재개 지점과 함께)',
             output: '프로그램 출력', outputNote: '(나온 순서대로, 가장 최근 줄은 \u25B6 표시)',
             noOutput: '아직 출력 없음',
@@ -419,8 +421,7 @@
             answered ? el('dd', { class: 'fds', text: 'fd ' + list(sel.readyRecv) }) : null,
             answered ? el('dt', { text: s.answerSend }) : null,
             answered ? el('dd', { class: 'fds', text: 'fd ' + list(sel.readySend) }) : null,
-            !answered ? el('dd', { text: s.waiting }) : null,
-        ])]);
+        ]), !answered ? el('p', { class: 'empty', text: current === total - 1 ? s.neverAnswered : s.waiting }) : null]);
         section.setAttribute('data-recv', sel.recv.join(','));
         section.setAttribute('data-send', sel.send.join(','));
         section.setAttribute('data-ready-recv', sel.readyRecv.join(','));
@@ -497,8 +498,9 @@
     function drawTimeline() {
         var s = S();
         var box = el('div', { class: 'svg' });
-        var room = document.getElementById('timeline').clientWidth - 4;
-        box.innerHTML = M.timelineSvg(model, { width: Math.max(900, room, Math.min(total * 3, 4000)),
+        /* As wide as the page, less its padding and the box's border. */
+        var room = document.getElementById('timeline').clientWidth - 40;
+        box.innerHTML = M.timelineSvg(model, { width: Math.max(600, room),
                                                labels: M.LABELS[lang], cursor: 0 });
         box.addEventListener('click', function (event) {
             var svg = box.querySelector('svg');
@@ -520,10 +522,6 @@
         var x = 150 + (current + 0.5) * (width - 160) / total;
         line.setAttribute('x1', x.toFixed(1));
         line.setAttribute('x2', x.toFixed(1));
-        /* A long run's timeline is wider than the page: keep the cursor in view. */
-        var shown = x * svg.getBoundingClientRect().width / width;
-        if (shown < svgBox.scrollLeft || shown > svgBox.scrollLeft + svgBox.clientWidth)
-            svgBox.scrollLeft = Math.max(0, shown - svgBox.clientWidth / 2);
     }
 
     function drawStatic() {
