@@ -5,6 +5,7 @@
 #   make check [N] [TEST=N.M]        grade your stage N (alone: every stage)
 #   make check N LIST=1              list stage N's tests without running them
 #   make watch [N]                   grade stage N again on every save (Ctrl-C stops)
+#   make trace N [SOLUTIONS=1]       draw your stage N's run, step by step, as a page
 #   make hint N.M [ALL=1]            the next hint of exercise N.M (ALL=1: every hint)
 #   make progress                    every exercise: done, started or not started
 #   make reset N.M | make reset N    put exercise N.M (or stage N) back to its stub
@@ -49,7 +50,7 @@ export CC CFLAGS SANITIZE V BUILD BACKEND
 MAKEOVERRIDES :=
 STAGE_MK = --no-print-directory -f tests/stage.mk
 
-COMMANDS := help step run check watch hint reset progress compdb deps test \
+COMMANDS := help step run check watch trace hint reset progress compdb deps test \
             stress memcheck bench clean
 .PHONY: $(COMMANDS)
 
@@ -64,11 +65,12 @@ USAGE_step     := make step N [SOLUTIONS=1], N from $(STAGE_RANGE) (or STEP=N)
 USAGE_run      := make run [N] [ARGS="-p 26000"], N from $(STAGE_RANGE) (or STEP=N); alone, the solved final server
 USAGE_check    := make check [N] [TEST=N.M] [LIST=1], N from $(STAGE_RANGE) (or STEP=N); alone, every stage
 USAGE_watch    := make watch [N], N from $(STAGE_RANGE) (or STEP=N)
+USAGE_trace    := make trace N [SOLUTIONS=1] [ARGS="..."], N from $(word 2,$(STAGE_NUMBERS)) to $(LAST_STAGE) (or STEP=N)
 USAGE_hint     := make hint N.M [ALL=1], N.M one of $(EXERCISE_IDS)
 USAGE_reset    := make reset N.M, or make reset N for a whole stage; N.M one of $(EXERCISE_IDS)
 usage = $(error make $(COMMAND): $(1); usage: $(USAGE_$(COMMAND)))
 
-ifneq ($(filter $(COMMAND),step run check watch hint reset),)
+ifneq ($(filter $(COMMAND),step run check watch trace hint reset),)
 ifneq ($(word 2,$(ARGUMENT)),)
 $(call usage,one argument only: '$(ARGUMENT)')
 endif
@@ -84,7 +86,7 @@ $(error make: no command '$(firstword $(filter-out $(COMMANDS),$(MAKECMDGOALS)))
 endif
 
 # The stage, from `make CMD N` or STEP=N; both must agree.
-ifneq ($(filter $(COMMAND),step run check watch),)
+ifneq ($(filter $(COMMAND),step run check watch trace),)
 ifneq ($(and $(ARGUMENT),$(STEP)),)
 ifneq ($(ARGUMENT),$(STEP))
 $(call usage,'$(ARGUMENT)' and STEP=$(STEP) disagree)
@@ -98,7 +100,7 @@ endif
 ifeq ($(call valid_step,$(STAGE)),)
 $(call usage,there is no stage '$(STAGE)')
 endif
-else ifeq ($(COMMAND),step)
+else ifneq ($(filter $(COMMAND),step trace),)
 $(call usage,which stage?)
 endif
 endif
@@ -124,7 +126,7 @@ endif
 endif
 
 help:
-	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
 
 step:
 	+@$(MAKE) $(STAGE_MK) SRC=$(TREE)/$(call stage_name,$(STAGE)) \
@@ -140,6 +142,13 @@ run:
 		NAME=$(call stage_name,$(RUN_STEP)) OUT=$(BUILD)/$(BACKEND_DIR)$(RUN_TREE) program
 	@echo "Running $(RUN_PROGRAM) $(ARGS)"
 	@sh tests/grader/run.sh $(RUN_PROGRAM) $(ARGS)
+
+# make trace N: stage N's run as a page, build/trace/stage-N.html (trace/).
+trace:
+	$(if $(wildcard $(TREE)/$(call stage_name,$(STAGE))/scheduler.c),,$(call usage,stage $(STAGE) has no scheduler to draw (tasks and run() come in stage 2)))
+	+@$(MAKE) $(STAGE_MK) SRC=$(TREE)/$(call stage_name,$(STAGE)) \
+		NAME=$(call stage_name,$(STAGE)) OUT=$(BUILD)/$(BACKEND_DIR)$(TREE) program
+	@MAKE="$(MAKE)" sh trace/trace.sh $(STAGE) $(TREE) $(BUILD)/$(BACKEND_DIR)$(TREE)/$(call stage_name,$(STAGE)) $(ARGS)
 
 deps:
 	@sh tests/grader/need-check.sh

@@ -137,6 +137,7 @@ void parse_server_options(int argc, char **argv, const char *summary,
         }
     }
     trace_enabled = options->trace;
+    trace_from_environment();
 }
 
 void parse_demo_options(int argc, char **argv, const char *summary, bool *trace)
@@ -158,4 +159,5 @@ void parse_demo_options(int argc, char **argv, const char *summary, bool *trace)
         }
     }
     trace_enabled = *trace;
+    trace_from_environment();
 }

@@ -3,6 +3,8 @@
  */
 #include "todo.h"
 
+#include "trace.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,7 @@ void exercise_todo(const char *exercise, const char *what)
             return;
     if (seen_count < 32)
         snprintf(seen[seen_count++], sizeof seen[0], "%s", exercise);
+    trace_event("todo %s %s", exercise, what);
 
     /* The grader names the exercise of every failing test already. */
     if (getenv("COURSE_GRADING") != NULL) {

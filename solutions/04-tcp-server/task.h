@@ -18,6 +18,7 @@
 #define TASK_H
 
 #include "coroutine.h"
+#include "trace.h"
 
 #include <stddef.h>
 
@@ -46,20 +47,28 @@ struct task {
  * STEP as its body; never returns NULL (exits on out of memory). */
 struct task *task_new(size_t size, const char *name, task_step *step);
 
-/* The generator macros, for a task's step function. */
-#define TASK_BEGIN(t) CO_BEGIN(&(t)->co)
-#define TASK_YIELD(t) CO_YIELD(&(t)->co, TASK_READY)
-#define TASK_END(t)   CO_END(&(t)->co, TASK_DONE)
+/* The generator macros, for a task's step function.  The TRACE_ lines
+ * tell `make trace` where the task resumes and why it stops (trace.h);
+ * they print nothing unless asked. */
+#define TASK_BEGIN(t) TRACE_RESUME(t); CO_BEGIN(&(t)->co)
+#define TASK_YIELD(t)                                                         \
+    do {                                                                      \
+        TRACE_YIELD(t, "ready", -1);                                          \
+        CO_YIELD(&(t)->co, TASK_READY);                                       \
+    } while (0)
+#define TASK_END(t)   TRACE_YIELD(t, "done", -1); CO_END(&(t)->co, TASK_DONE)
 
 #define YIELD_RECV(t, fd)                                                     \
     do {                                                                      \
         (t)->wait_fd = (fd);                                                  \
+        TRACE_YIELD(t, "recv", (t)->wait_fd);                                 \
         CO_YIELD(&(t)->co, TASK_RECV);                                        \
     } while (0)
 
 #define YIELD_SEND(t, fd)                                                     \
     do {                                                                      \
         (t)->wait_fd = (fd);                                                  \
+        TRACE_YIELD(t, "send", (t)->wait_fd);                                 \
         CO_YIELD(&(t)->co, TASK_SEND);                                        \
     } while (0)
 

@@ -32,7 +32,8 @@ splice_into() {
 
 tools_usage() { # a bad stage or word: one line, with "usage", and exit status 2
     for tools_args in "step 7" "step" "step word" "check 7" "check word" "run 9" "watch x" \
-                      "check 1 STEP=2" "check 2 TEST=1.1" "check TEST=1.9" "hint" "reset" "step 1 2"; do
+                      "check 1 STEP=2" "check 2 TEST=1.1" "check TEST=1.9" "hint" "reset" "step 1 2" \
+                      "trace" "trace 7" "trace 1"; do
         # shellcheck disable=SC2086 # the words are the command's
         in_copy $MAKE $tools_args > "$TOOLS/usage.out" 2>&1
         tools_status=$?
@@ -45,7 +46,7 @@ tools_usage() { # a bad stage or word: one line, with "usage", and exit status 2
         echo "make $tools_args: $(cat "$TOOLS/usage.out")"
     done
 }
-check "make step/check/run/watch refuse a stage 7 or a word with one usage line and exit 2" tools_usage
+check "make step/check/run/watch/trace refuse a stage 7 or a word with one usage line and exit 2" tools_usage
 
 tools_numbers() { # `make step 3` and `make step STEP=3` are the same; `make check 2` grades stage 2 only
     tools_a=$(in_copy $MAKE -s step 2 | tail -n 1) && tools_b=$(in_copy $MAKE -s step STEP=2 | tail -n 1) || return 1
