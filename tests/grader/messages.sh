@@ -14,6 +14,8 @@
 #   stage_title_in N         stage N's title: its chapter heading in
 #                            TUTORIAL.ko.md for a Korean reader
 #   exercise_title_in ID     exercise ID's title, the same way
+#   summary_of N             stage N's line in make check's summary (read on
+#                            stdin), from its score on: "19/20 title ..."
 #
 # The catalogue, tests/grader/messages.txt, says more; an unknown ID is
 # printed as it is (make test finds such ids before a learner does).
@@ -59,6 +61,13 @@ exercise_title_in() {
     else
         awk -F '\t' -v id="$1" '$1 == "exercise" && $2 == id { print $4 }' "${COURSE_MANIFEST:-tests/course.txt}"
     fi
+}
+
+summary_of() { # N: stage N's line of make check's summary (on stdin), after "Stage N"
+    summary_prefix="  $(msgf check.summary_line "$1" "" "" | sed 's/ *$//')"
+    awk -v p="$summary_prefix" 'index($0, p) == 1 {
+        rest = substr($0, length(p) + 1)
+        if (rest ~ /^  /) { sub(/^ +/, "", rest); print rest; exit } }'
 }
 
 case $0 in

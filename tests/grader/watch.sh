@@ -14,6 +14,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/grader/manifest.sh
+. tests/grader/messages.sh
 TREE=${TREE:-steps}
 BUILD=${BUILD:-build}
 export TREE BUILD
@@ -26,17 +27,17 @@ stage=${STEP:-}
 if [ -z "$stage" ]; then
     # The first stage without full marks, from a quiet grade of them all.
     summary=$(env -u STEP -u TEST -u LIST QUIET=1 sh tests/grader/grade.sh 2>/dev/null)
-    stage=$(echo "$summary" | awk '$1 == "Stage" && $3 ~ /^[0-9]+\/[0-9]+$/ {
-                split($3, s, "/"); if (s[1] != s[2]) { print $2; exit } }')
+    stage=$(for n in $(course_stage_numbers); do echo "$summary" | summary_of "$n" |
+                awk -v n="$n" '{ split($1, s, "/"); if (s[1] != s[2]) print n }'; done | head -n 1)
     [ -n "$stage" ] || stage=$(course_stage_numbers | awk '{ print $NF }')
 fi
 folder=$(course_folder "$stage")
 if [ -z "$folder" ]; then
-    echo "make watch: there is no stage '$stage'; usage: make watch [N], N one of $(course_stage_numbers)" >&2
+    msgln watch.no_stage "$stage" "$(course_stage_numbers)" >&2
     exit 2
 fi
 
-trap 'echo ""; echo "make watch: stopped"; exit 0' INT TERM
+trap 'echo ""; msgln watch.stopped; exit 0' INT TERM
 
 if [ "${WATCH_POLL:-0}" != 1 ] && command -v inotifywait >/dev/null 2>&1; then
     waiter=inotifywait
@@ -54,26 +55,26 @@ count=0
 while :; do
     touch "$stamp"
     if [ -t 1 ]; then printf '\033[H\033[2J'; else echo "----------------------------------------"; fi
-    echo "make watch $stage: grading $TREE/$folder ($(date +%H:%M:%S))"
+    msgln watch.grading "$stage" "$TREE/$folder" "$(date +%H:%M:%S)"
     STEP=$stage sh tests/grader/grade.sh 2>&1 | tee "$BUILD/watch.out"
     # The exercise to fix first, at the bottom where it is in view (unless
     # the grade's own last lines already say it).
-    fix=$(awk -F'\t' -v s="$stage" '$1 == "fixfirst" && $2 == s { print "exercise " $3 ($4 != "" ? ": " $4 : ""); exit }' \
+    fix=$(awk -F'\t' -v s="$stage" '$1 == "fixfirst" && $2 == s { print $3 ($4 != "" ? ": " $4 : ""); exit }' \
           "$BUILD/grade/$TREE/results.tsv" 2>/dev/null)
-    if [ -n "$fix" ] && ! tail -n 6 "$BUILD/watch.out" | grep -q 'Fix first:'; then
-        echo "Fix first: $fix"
+    if [ -n "$fix" ] && ! tail -n 6 "$BUILD/watch.out" | grep -qF "$(msgf grade.fix_first "" "" "" | sed 's/:.*//')"; then
+        msgln watch.fix_first "$fix"
     fi
     count=$((count + 1))
     if [ "$rounds" -gt 0 ] && [ "$count" -ge "$rounds" ]; then
         exit 0
     fi
     echo ""
-    echo "Watching $TREE/ for saves ($waiter); Ctrl-C stops."
+    msgln watch.waiting "$TREE" "$waiter"
     # Wait for a save made after the grade started (one made while it
     # ran counts at once).
     while ! changed_since_stamp; do
         if [ "$(date +%s)" -ge "$deadline" ]; then
-            echo "make watch: stopping after ${WATCH_HOURS:-12} hours; run it again to go on"
+            msgln watch.hours "${WATCH_HOURS:-12}"
             exit 0
         fi
         if [ "$waiter" = inotifywait ]; then
