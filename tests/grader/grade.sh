@@ -93,7 +93,8 @@ export GRADE_RESULTS
 MANIFEST=tests/course.txt
 COURSE_MANIFEST=$(pwd)/$MANIFEST
 COURSE_ROOT=${COURSE_ROOT:-$(pwd)} # where TUTORIAL.ko.md is looked for
-export COURSE_MANIFEST COURSE_ROOT
+COURSE_MESSAGES=$(pwd)/tests/grader/messages.txt # the grader's sentences
+export COURSE_MANIFEST COURSE_ROOT COURSE_MESSAGES
 stages=""
 for entry in $(awk -F '\t' '$1 == "stage" { print $2 ":" $3 }' "$MANIFEST"); do
     number=${entry%%:*}

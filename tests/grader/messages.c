@@ -51,12 +51,9 @@ static void load(void)
         return;
     loaded = true;
     char path[1024];
+    /* grade.sh names it; a suite run by hand runs at the top folder. */
     const char *given = getenv("COURSE_MESSAGES");
-    const char *root = getenv("COURSE_ROOT");
-    if (given != NULL && *given != '\0')
-        snprintf(path, sizeof path, "%s", given);
-    else
-        snprintf(path, sizeof path, "%s/tests/grader/messages.txt", root && *root ? root : ".");
+    snprintf(path, sizeof path, "%s", given && *given ? given : "tests/grader/messages.txt");
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return;

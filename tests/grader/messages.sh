@@ -49,15 +49,15 @@ msg_lines() {
     msgln "$@" | sed "s/^/$msg_indent/"
 }
 stage_title_in() {
-    if course_korean && [ -f TUTORIAL.ko.md ]; then
-        awk -v h="## $1장: " 'index($0, h) == 1 { print substr($0, length(h) + 1); exit }' TUTORIAL.ko.md
+    if course_korean && [ -f "${COURSE_ROOT:-.}/TUTORIAL.ko.md" ]; then
+        awk -v h="## $1장: " 'index($0, h) == 1 { print substr($0, length(h) + 1); exit }' "${COURSE_ROOT:-.}/TUTORIAL.ko.md"
     else
         awk -F '\t' -v n="$1" '$1 == "stage" && $2 == n { print $4 }' "${COURSE_MANIFEST:-tests/course.txt}"
     fi
 }
 exercise_title_in() {
-    if course_korean && [ -f TUTORIAL.ko.md ]; then
-        awk -v h="### 연습 $1: " 'index($0, h) == 1 { print substr($0, length(h) + 1); exit }' TUTORIAL.ko.md
+    if course_korean && [ -f "${COURSE_ROOT:-.}/TUTORIAL.ko.md" ]; then
+        awk -v h="### 연습 $1: " 'index($0, h) == 1 { print substr($0, length(h) + 1); exit }' "${COURSE_ROOT:-.}/TUTORIAL.ko.md"
     else
         awk -F '\t' -v id="$1" '$1 == "exercise" && $2 == id { print $4 }' "${COURSE_MANIFEST:-tests/course.txt}"
     fi
