@@ -219,7 +219,8 @@ static bool fits(const char *f, const char *text, struct values *v)
 static const char *localized_at(const char *text, int depth);
 
 /* FORMAT with its conversions replaced, in order, by V's values; a
- * value that is itself a suite's text is localized too (once deep). */
+ * value that is itself a suite's text is localized too (two deep: an
+ * EXPECT's "what" may hold a described "what" of its own). */
 static const char *refill(const char *format, const struct values *v, int depth)
 {
     char *out = next_buffer();
@@ -237,8 +238,8 @@ static const char *refill(const char *format, const struct values *v, int depth)
                 memcpy(value, v->start[next], length);
                 value[length] = '\0';
                 const char *shown = value;
-                if (*c == 's' && depth == 0)
-                    shown = localized_at(value, 1);
+                if (*c == 's' && depth < 2)
+                    shown = localized_at(value, depth + 1);
                 used += (size_t)snprintf(out + used, 2048 - used, "%s", shown);
                 if (used >= 2048)
                     used = 2047;
@@ -258,15 +259,28 @@ static const char *localized_at(const char *text, int depth)
     if (text == NULL || !course_korean())
         return text;
     load();
+    /* The pattern that fits with the most text of its own wins: "%s:
+     * expected %lld, got %lld" fits many a message a longer one fits. */
+    const struct message *best = NULL;
+    size_t best_length = 0;
+    struct values best_values = { .count = 0 };
     for (size_t i = 0; i < message_count; i++) {
         const struct message *m = &messages[i];
         if (strncmp(m->id, "x.", 2) != 0)
             continue;
         struct values v = { .count = 0 };
-        if (fits(m->en, text, &v))
-            return refill(m->ko, &v, depth);
+        if (!fits(m->en, text, &v))
+            continue;
+        size_t own = strlen(text);
+        for (int k = 0; k < v.count; k++)
+            own -= v.length[k];
+        if (best == NULL || own > best_length) {
+            best = m;
+            best_length = own;
+            best_values = v;
+        }
     }
-    return text;
+    return best != NULL ? refill(best->ko, &best_values, depth) : text;
 }
 
 const char *localized(const char *text)

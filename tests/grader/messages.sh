@@ -36,6 +36,9 @@ msg() {
 msgf() {
     msgf_format=$(msg "$1")
     shift
+    case $msgf_format in # printf would read a leading - as an option
+        -*) printf '%s' -; msgf_format=${msgf_format#-} ;;
+    esac
     # shellcheck disable=SC2059 # the format is the catalogue's
     printf "$msgf_format" "$@"
 }
