@@ -18,7 +18,7 @@ struct course_text_entry {
 
 static const struct course_text_entry texts[] = {
     /* BEGIN CATALOGUE COPY */
-    { "todo.notice", "TODO: exercise %s (%s) is not done yet: see TUTORIAL.md, exercise %s.", "TODO: 연습 %s(%s)은 아직 작성되지 않았습니다. TUTORIAL.ko.md의 연습 %s을 보세요." },
+    { "todo.notice", "TODO: exercise %s (%s) is not done yet: see TUTORIAL.md, exercise %s.", "TODO: 연습 %s(%s): 아직 작성되지 않았습니다. TUTORIAL.ko.md에서 연습 %s 절을 보세요." },
     { "todo.what.1.1", "CO_BEGIN, CO_YIELD and CO_END in coroutine.h", "coroutine.h의 CO_BEGIN, CO_YIELD, CO_END" },
     { "todo.what.1.2", "countdown_next in countdown.c", "countdown.c의 countdown_next" },
     { "todo.what.1.3", "countup_next in countup.c and its state in countup.h", "countup.c의 countup_next와 countup.h의 상태" },
