@@ -290,8 +290,10 @@ const char *localized(const char *text)
 
 const char *test_title(const struct graded_test *test)
 {
+    /* Two stages may have tests of one name: the stage is in the id. */
     char id[160];
-    snprintf(id, sizeof id, "title.%s", (*test->test)->name);
+    snprintf(id, sizeof id, "title.%.*s.%s", (int)strcspn(test->exercise, "."), test->exercise,
+             (*test->test)->name);
     const struct message *m = course_korean() ? find(id) : NULL;
     return m != NULL ? m->ko : test->behavior;
 }

@@ -29,8 +29,8 @@ const char *msgf(const char *id, ...);
  * an English pattern TEXT fits. */
 const char *localized(const char *text);
 
-/* A test's title in the learner's language: "title.NAME" in the
- * catalogue, NAME being the test's function name. */
+/* A test's title in the learner's language: "title.N.NAME" in the
+ * catalogue, N its stage and NAME its function's name. */
 const char *test_title(const struct graded_test *test);
 
 /* Stage NUMBER's title: for a Korean reader, from its chapter heading

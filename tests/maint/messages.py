@@ -6,7 +6,7 @@
         both texts with the same printf placeholders, the Korean really
         Korean; every id the code uses is there and every id there is
         used: by the code (C and sh, the Makefile), by a test's title
-        (title.NAME, English equal to its GRADED line), by a suite's text
+        (title.N.NAME, English equal to its GRADED line), by a suite's text
         (x.*, English equal to a string in tests/grader), by a stub's
         TODO notice (todo.what.N.M, English equal to the stub's words);
         and common/course_text.c's compiled-in copy says what it says.
@@ -28,7 +28,8 @@ CODE_ID = re.compile(r"^(grade|report|signal|check|progress|watch|hint|reset|run
 FILE_LIKE = re.compile(r"\.(sh|c|h|mk|md|txt|tsv|json|log|out|xml)$")
 CONVERSION = re.compile(r"%(?:%|[-+ #0]*[0-9]*(?:\.[0-9]+)?(?:hh|h|ll|l|z|j|t|L)?[diouxXeEfgGcsp])")
 HANGUL = re.compile("[\uac00-\ud7a3]")
-LITERALS = re.compile(r'"(?:[^"\\\n]|\\.)*"(?:\s*"(?:[^"\\\n]|\\.)*")*')
+# Adjacent string literals, also across a macro's line continuations.
+LITERALS = re.compile(r'"(?:[^"\\\n]|\\.)*"(?:(?:\s|\\\n)*"(?:[^"\\\n]|\\.)*")*')
 ONE_LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 
 
@@ -98,11 +99,13 @@ def code_ids():
 
 
 def graded_titles():
-    graded = re.compile(r'GRADED(?:_SLOW)?\(\s*"[^"]*"\s*,\s*(\w+)\s*,\s*(' + LITERALS.pattern + ')')
+    """{"N.NAME": (title, path)}: N is the stage (two stages may both
+    have a test of one name)."""
+    graded = re.compile(r'GRADED(?:_SLOW)?\(\s*"([0-9]+)\.[^"]*"\s*,\s*(\w+)\s*,\s*(' + LITERALS.pattern + ')')
     titles = {}
     for path in sorted(glob.glob("tests/grader/test_*.c")):
         for match in graded.finditer(without_comments(open(path, encoding="utf-8").read())):
-            titles[match.group(1)] = (c_string(match.group(2)), path)
+            titles[match.group(1) + "." + match.group(2)] = (c_string(match.group(3)), path)
     return titles
 
 
