@@ -11,6 +11,10 @@
         TODO notice (todo.what.N.M, English equal to the stub's words);
         and common/course_text.c's compiled-in copy says what it says.
 
+    python3 tests/maint/messages.py samples
+        Each x.* text filled with sample values, English and Korean, for
+        tests/maint/messages_probe.c (which runs the grader's matcher).
+
     python3 tests/maint/messages.py english [FILE...]
         The lines of FILE (or stdin) that hold an English sentence: three
         or more English words in a row, once values are set aside (text
@@ -214,9 +218,28 @@ def english(paths):
     return 1 if found else 0
 
 
+def samples():
+    """x.* entries filled with sample values: English \x1f Korean, \x1e between."""
+    records = []
+    for id_, (en, ko, _) in sorted(load([]).items()):
+        if not id_.startswith("x."):
+            continue
+        values = ["value%d" % k if c.endswith("s") else "1.5" if c.endswith("f") else str(10 + k)
+                  for k, c in enumerate(placeholders(en))]
+
+        def fill(text):
+            remaining = iter(values)
+            return CONVERSION.sub(lambda m: "%" if m.group(0) == "%%" else next(remaining), text)
+        records.append(fill(en) + "\x1f" + fill(ko))
+    sys.stdout.write("\x1e".join(records))
+    return 0
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "check":
         sys.exit(check())
+    if len(sys.argv) >= 2 and sys.argv[1] == "samples":
+        sys.exit(samples())
     if len(sys.argv) >= 2 and sys.argv[1] == "english":
         sys.exit(english(sys.argv[2:]))
     print(__doc__)

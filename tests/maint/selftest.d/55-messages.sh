@@ -64,3 +64,16 @@ english_is_found() {
     [ $? -eq 1 ] && [ "$(wc -l < "$ROOT/korean/en-found.out")" -ge 10 ]
 }
 check "the English detector finds one English line among Korean ones, and the English report's lines" english_is_found
+
+# The grader's matcher finds each suite text's Korean, values and all.
+suite_texts_localized() {
+    mkdir -p "$ROOT/korean"
+    # shellcheck disable=SC2046 # pkg-config's words are flags
+    ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror \
+        -Icommon -Itests/grader $(pkg-config --cflags check) tests/maint/messages_probe.c \
+        tests/grader/messages.c common/course_text.c $(pkg-config --libs check) \
+        -o "$ROOT/korean/messages_probe" || return 1
+    python3 tests/maint/messages.py samples |
+        COURSE_LANG=ko COURSE_MESSAGES=tests/grader/messages.txt "$ROOT/korean/messages_probe"
+}
+check "every suite text of the catalogue (x.*) comes out in Korean with its values" suite_texts_localized
