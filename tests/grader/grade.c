@@ -243,7 +243,7 @@ static int selected(const struct graded_test *t, const char *filter)
         return 1;
     if (names_exercise(filter))
         return strcmp(t->exercise, filter) == 0;
-    return contains_ignoring_case(t->behavior, filter);
+    return contains_ignoring_case(t->behavior, filter) || contains_ignoring_case(test_title(t), filter);
 }
 
 /* Print MESSAGE indented under a result line, one line at a time. */
@@ -759,7 +759,7 @@ static double seconds_now(void)
 static void list_tests(const struct graded_test *tests, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        printf("%s\t%s\n", tests[i].exercise, tests[i].behavior);
+        printf("%s\t%s\t%s\n", tests[i].exercise, test_title(&tests[i]), tests[i].behavior);
 }
 
 int grade_stage(int argc, char **argv, const struct stage_info *stage,

@@ -120,7 +120,7 @@ count_tests() { # NAME NUMBER
         "$list_out/test-$1" --list | awk -F '\t' -v test="$TEST" '
             test == "" { n++; next }
             test ~ /^[0-9]+\.[0-9]+$/ { n += ($1 == test); next }
-            index(tolower($2), tolower(test)) { n++ }
+            index(tolower($2), tolower(test)) || index(tolower($3), tolower(test)) { n++ }
             END { print n + 0 }'
     else
         echo 0
@@ -142,7 +142,7 @@ if [ "${LIST:-}" = 1 ]; then
         msgln grade.header "$number" "$(stage_title_in "$number")"
         "$list_out/test-$name" --list | awk -F '\t' -v test="$TEST" -v tag="$(msg grade.tag)" '
             test ~ /^[0-9]+\.[0-9]+$/ && $1 != test { next }
-            test != "" && test !~ /^[0-9]+\.[0-9]+$/ && !index(tolower($2), tolower(test)) { next }
+            test != "" && test !~ /^[0-9]+\.[0-9]+$/ && !index(tolower($2), tolower(test)) && !index(tolower($3), tolower(test)) { next }
             { printf "  %-14s %s\n", ($1 ~ /^[0-9]/ ? "[" tag $1 "]" : "[" $1 "]"), $2 }'
     done
     exit 0
