@@ -1,7 +1,7 @@
 /*
  * course_text.h - the few sentences the course's own programs print
- * (a stub's TODO notice, stage 1's closing line), in the learner's
- * language.
+ * (a stub's TODO notice, stage 1's closing line, the options' help and
+ * errors), in the learner's language.
  *
  * The programs run anywhere, without the course's files around them, so
  * these sentences are compiled in (course_text.c).  Their one source is

@@ -27,7 +27,7 @@ int main(int argc, char **argv)
     bool trace;
     program_name = "01-generators-via-duff";
     parse_demo_options(argc, argv,
-                       "Stage 1: Duff's device, a hand-written coroutine, and two generators taking turns.",
+                       course_text("summary.stage1"),
                        &trace);
 
     const char message[] = "Duff's device copies this.";

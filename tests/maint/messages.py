@@ -27,7 +27,9 @@ import re
 import sys
 
 CATALOGUE = "tests/grader/messages.txt"
-CODE_ID = re.compile(r"^(grade|report|signal|check|progress|watch|hint|reset|run|make|usage|deps|todo|stage1)"
+# The kinds of id the programs hold compiled in (common/course_text.c).
+COMPILED_IN = ("todo.", "stage1.", "options.", "summary.")
+CODE_ID = re.compile(r"^(grade|report|signal|check|progress|watch|hint|reset|run|make|usage|deps|todo|stage1|options|summary)"
                      r"\.[A-Za-z0-9_.]+$")
 FILE_LIKE = re.compile(r"\.(sh|c|h|mk|md|txt|tsv|json|log|out|xml)$")
 CONVERSION = re.compile(r"%(?:%|[-+ #0]*[0-9]*(?:\.[0-9]+)?(?:hh|h|ll|l|z|j|t|L)?[diouxXeEfgGcsp])")
@@ -87,7 +89,7 @@ def code_ids():
     words after msg/msgf/msgln/msg_lines (sh) and say/usage (Makefile)."""
     used = {}
     c_files = ["tests/grader/grade.c", "tests/grader/report_text.c", "tests/grader/messages.c",
-               "common/todo.c"] + sorted(glob.glob("solutions/*/main.c"))
+               "common/todo.c", "common/options.c"] + sorted(glob.glob("solutions/*/main.c"))
     for path in c_files:
         for literal in ONE_LITERAL.findall(without_comments(open(path, encoding="utf-8").read())):
             if CODE_ID.match(literal) and not FILE_LIKE.search(literal):
@@ -169,7 +171,7 @@ def check():
                 problems.append(f"{where}: {id_}: the stub says {stub and stub[0]!r}")
         elif id_ not in used:
             problems.append(f"{where}: {id_} is used nowhere")
-        if (id_.startswith("todo.") or id_.startswith("stage1.")) and copy.get(id_) != (en, ko):
+        if id_.startswith(COMPILED_IN) and copy.get(id_) != (en, ko):
             problems.append(f"{where}: {id_}: common/course_text.c's copy differs or lacks it")
     for id_ in sorted(set(copy) - set(entries)):
         problems.append(f"common/course_text.c: {id_} is not in {CATALOGUE}")
