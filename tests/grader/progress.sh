@@ -105,6 +105,6 @@ fi
 first=$(awk -F'\t' -v s="${next%%.*}" '$1 == "fixfirst" && $2 == s { print $3; exit }' "$results")
 [ -n "$first" ] && next=$first
 line=$(awk -F'\t' -v id="$next" '$1 == id' "$tmp/states")
-title=$(exercise_title_in "$next")
+title=$(echo "$line" | cut -f5)
 msgln progress.next "$next" "$title" "$(course_tutorial)" "$(course_heading "$next")"
 msgln progress.grade_it "$next" "$next"
