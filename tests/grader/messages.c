@@ -280,7 +280,29 @@ static const char *localized_at(const char *text, int depth)
             best_values = v;
         }
     }
-    return best != NULL ? refill(best->ko, &best_values, depth) : text;
+    if (best != NULL)
+        return refill(best->ko, &best_values, depth);
+    /* A value that two pieces filled ("%s%s": ", then end of stream" and
+     * "; the first 7 are right") is found piece by piece: a known text
+     * first, then the rest.  Only short values, which such pieces are. */
+    size_t length = strlen(text);
+    if (depth < 1 || depth > 2 || length >= 160)
+        return text;
+    for (size_t cut = 1; cut < length; cut++) {
+        char head[160];
+        memcpy(head, text, cut);
+        head[cut] = '\0';
+        const char *first = localized_at(head, 3);
+        if (first == head)
+            continue;
+        char first_copy[1024];
+        snprintf(first_copy, sizeof first_copy, "%s", first);
+        const char *rest = localized_at(text + cut, depth);
+        char *out = next_buffer();
+        snprintf(out, 2048, "%s%s", first_copy, rest);
+        return out;
+    }
+    return text;
 }
 
 const char *localized(const char *text)
