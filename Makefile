@@ -60,48 +60,51 @@ COMMANDS := help step run check watch trace hint reset progress compdb deps test
 # with one line of usage (and exit status 2) before anything runs.
 COMMAND := $(firstword $(MAKECMDGOALS))
 ARGUMENT := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
-STAGE_RANGE := $(firstword $(STAGE_NUMBERS)) to $(LAST_STAGE)
-USAGE_step     := make step N [SOLUTIONS=1], N from $(STAGE_RANGE) (or STEP=N)
-USAGE_run      := make run [N] [ARGS="-p 26000"], N from $(STAGE_RANGE) (or STEP=N); alone, the solved final server
-USAGE_check    := make check [N] [TEST=N.M] [LIST=1], N from $(STAGE_RANGE) (or STEP=N); alone, every stage
-USAGE_watch    := make watch [N], N from $(STAGE_RANGE) (or STEP=N)
-USAGE_trace    := make trace N [SOLUTIONS=1] [ARGS="..."], N from $(word 2,$(STAGE_NUMBERS)) to $(LAST_STAGE) (or STEP=N)
-USAGE_hint     := make hint N.M [ALL=1], N.M one of $(EXERCISE_IDS)
-USAGE_reset    := make reset N.M, or make reset N for a whole stage; N.M one of $(EXERCISE_IDS)
-usage = $(error make $(COMMAND): $(1); usage: $(USAGE_$(COMMAND)))
+# The words are in the learner's language: `say` prints a message of
+# tests/grader/messages.txt (ID and values), made only when needed.
+say = $(shell sh tests/grader/messages.sh $(1))
+STAGE_RANGE = $(call say,usage.range $(firstword $(STAGE_NUMBERS)) $(LAST_STAGE))
+USAGE_step     = $(call say,usage.step '$(STAGE_RANGE)')
+USAGE_run      = $(call say,usage.run '$(STAGE_RANGE)')
+USAGE_check    = $(call say,usage.check '$(STAGE_RANGE)')
+USAGE_watch    = $(call say,usage.watch '$(STAGE_RANGE)')
+USAGE_trace    = $(call say,usage.trace '$(word 2,$(STAGE_NUMBERS))' '$(LAST_STAGE)')
+USAGE_hint     = $(call say,usage.hint '$(EXERCISE_IDS)')
+USAGE_reset    = $(call say,usage.reset '$(EXERCISE_IDS)')
+usage = $(error $(call say,make.usage '$(COMMAND)' "$$(sh tests/grader/messages.sh $(1))" '$(USAGE_$(COMMAND))'))
 
 ifneq ($(filter $(COMMAND),step run check watch trace hint reset),)
 ifneq ($(word 2,$(ARGUMENT)),)
-$(call usage,one argument only: '$(ARGUMENT)')
+$(call usage,make.one_argument '$(ARGUMENT)')
 endif
 ifneq ($(filter $(COMMANDS),$(ARGUMENT)),)
-$(call usage,one command at a time)
+$(call usage,make.one_command)
 endif
 ifneq ($(ARGUMENT),)
 $(ARGUMENT):
 	@:
 endif
 else ifneq ($(filter-out $(COMMANDS),$(MAKECMDGOALS)),)
-$(error make: no command '$(firstword $(filter-out $(COMMANDS),$(MAKECMDGOALS)))': run 'make help' for the list)
+$(error $(call say,make.no_command '$(firstword $(filter-out $(COMMANDS),$(MAKECMDGOALS)))'))
 endif
 
 # The stage, from `make CMD N` or STEP=N; both must agree.
 ifneq ($(filter $(COMMAND),step run check watch trace),)
 ifneq ($(and $(ARGUMENT),$(STEP)),)
 ifneq ($(ARGUMENT),$(STEP))
-$(call usage,'$(ARGUMENT)' and STEP=$(STEP) disagree)
+$(call usage,make.disagree '$(ARGUMENT)' '$(STEP)')
 endif
 endif
 STAGE := $(or $(ARGUMENT),$(STEP))
 ifneq ($(STAGE),)
 ifneq ($(words $(STAGE)),1)
-$(call usage,one stage only: '$(STAGE)')
+$(call usage,make.one_stage '$(STAGE)')
 endif
 ifeq ($(call valid_step,$(STAGE)),)
-$(call usage,there is no stage '$(STAGE)')
+$(call usage,make.no_stage '$(STAGE)')
 endif
 else ifneq ($(filter $(COMMAND),step trace),)
-$(call usage,which stage?)
+$(call usage,make.which_stage)
 endif
 endif
 # make check TEST=N.M grades stage N: its exit status is exercise N.M's.
@@ -109,11 +112,11 @@ ifeq ($(COMMAND),check)
 TEST_STAGE := $(shell echo '$(TEST)' | sed -n 's/^\([0-9][0-9]*\)\.[0-9][0-9]*$$/\1/p')
 ifneq ($(TEST_STAGE),)
 ifeq ($(filter $(EXERCISE_IDS),$(TEST)),)
-$(call usage,there is no exercise $(TEST); the exercises are $(EXERCISE_IDS))
+$(call usage,make.no_exercise '$(TEST)' '$(EXERCISE_IDS)')
 endif
 ifneq ($(STAGE),)
 ifneq ($(STAGE),$(TEST_STAGE))
-$(call usage,exercise $(TEST) is not in stage $(STAGE))
+$(call usage,make.not_in_stage '$(TEST)' '$(STAGE)')
 endif
 endif
 STAGE := $(TEST_STAGE)
@@ -121,7 +124,7 @@ endif
 endif
 ifneq ($(filter $(COMMAND),hint reset),)
 ifeq ($(ARGUMENT),)
-$(call usage,which exercise?)
+$(call usage,make.which_exercise)
 endif
 endif
 
@@ -140,12 +143,12 @@ RUN_PROGRAM := $(BUILD)/$(BACKEND_DIR)$(RUN_TREE)/$(call stage_name,$(RUN_STEP))
 run:
 	+@$(MAKE) $(STAGE_MK) SRC=$(RUN_TREE)/$(call stage_name,$(RUN_STEP)) \
 		NAME=$(call stage_name,$(RUN_STEP)) OUT=$(BUILD)/$(BACKEND_DIR)$(RUN_TREE) program
-	@echo "Running $(RUN_PROGRAM) $(ARGS)"
+	@sh tests/grader/messages.sh run.running '$(RUN_PROGRAM)' '$(ARGS)'
 	@sh tests/grader/run.sh $(RUN_PROGRAM) $(ARGS)
 
 # make trace N: stage N's run as a page, build/trace/stage-N.html (trace/).
 trace:
-	$(if $(wildcard $(TREE)/$(call stage_name,$(STAGE))/scheduler.c),,$(call usage,stage $(STAGE) has no scheduler to draw (tasks and run() come in stage 2)))
+	$(if $(wildcard $(TREE)/$(call stage_name,$(STAGE))/scheduler.c),,$(call usage,make.no_scheduler '$(STAGE)'))
 	+@$(MAKE) $(STAGE_MK) SRC=$(TREE)/$(call stage_name,$(STAGE)) \
 		NAME=$(call stage_name,$(STAGE)) OUT=$(BUILD)/$(BACKEND_DIR)$(TREE) program
 	@MAKE="$(MAKE)" sh trace/trace.sh $(STAGE) $(TREE) $(BUILD)/$(BACKEND_DIR)$(TREE)/$(call stage_name,$(STAGE)) $(ARGS)

@@ -6,6 +6,8 @@
  */
 #include "options.h"
 
+#include "course_text.h"
+
 #include "fail.h"
 #include "output.h"
 #include "trace.h"
@@ -41,7 +43,7 @@ static _Noreturn void usage_error(const char *format, const char *word)
     fflush(stdout);
     snprintf(message, sizeof message, format, shortened(word, quoted));
     print_error("%s: %s", program_name, message);
-    print_error("%s: try '%s --help'", program_name, program_name);
+    print_error(course_text("options.try_help"), program_name, program_name);
     exit(2);
 }
 
@@ -51,7 +53,7 @@ static unsigned short parse_port(const char *text)
     errno = 0;
     long value = strtol(text, &end, 10);
     if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value > 65535)
-        usage_error("bad port '%s': expected a number from 0 to 65535 (0 picks a free port)",
+        usage_error(course_text("options.bad_port"),
                     text);
     return (unsigned short)value;
 }
@@ -87,17 +89,10 @@ void parse_server_options(int argc, char **argv, const char *summary,
     for (int i = 1; i < argc; i++) {
         const char *value;
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("usage: %s [-p PORT] [-b ADDR] [--trace]\n"
-                   "%s\n\n"
-                   "  -p, --port PORT   TCP port to listen on (default %d; 0 picks a free one)\n"
-                   "  -b, --bind ADDR   address to listen on (default: all IPv4 interfaces;\n"
-                   "                    '::' for IPv6, 127.0.0.1 for this machine only)\n"
-                   "      --trace       print every scheduler decision as it happens\n"
-                   "  -h, --help        show this help and exit\n",
+            printf(course_text("options.server_help"),
                    program_name, summary, DEFAULT_PORT);
 #ifdef SCHEDULER_HAS_TIMERS
-            printf("      --idle-timeout SECONDS  close a client that sends nothing for that "
-                   "long (default 0: never)\n");
+            fputs(course_text("options.idle_help"), stdout);
 #endif
             exit(0);
         } else if (strcmp(argv[i], "--trace") == 0) {
@@ -106,11 +101,11 @@ void parse_server_options(int argc, char **argv, const char *summary,
             options->port = parse_port(value);
         } else if ((value = option_value(argc, argv, &i, "-b", "--bind")) != NULL) {
             if (value[0] == '\0')
-                usage_error("empty bind address%s: give an address such as 127.0.0.1", "");
+                usage_error(course_text("options.empty_bind"), "");
             /* A host name has at most 253 characters; longer is a mistake,
              * and would be echoed in full by the resolver's message. */
             if (strlen(value) > 253)
-                usage_error("bad bind address '%s': too long for a host name or address",
+                usage_error(course_text("options.long_bind"),
                             value);
             options->bind_host = value;
         } else if ((value = option_value(argc, argv, &i, "--idle-timeout", "--idle-timeout"))
@@ -122,18 +117,16 @@ void parse_server_options(int argc, char **argv, const char *summary,
             unsigned long seconds = strtoul(value, &end, 10);
             if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0
                 || seconds > 86400)
-                usage_error("bad idle timeout '%s': expected seconds, from 0 (off) to 86400",
+                usage_error(course_text("options.bad_idle"),
                             value);
             idle_timeout_seconds = (unsigned)seconds;
 #else
-            usage_error("option '%s' needs the scheduler with timers: build with "
-                        "BACKEND=select, poll or epoll (make run BACKEND=select "
-                        "ARGS='--idle-timeout 2'; TUTORIAL.md, Going further, Time)", "--idle-timeout");
+            usage_error(course_text("options.needs_timers"), "--idle-timeout");
 #endif
         } else if (argv[i][0] == '-') {
-            usage_error("unknown option '%s'", argv[i]);
+            usage_error(course_text("options.unknown"), argv[i]);
         } else {
-            usage_error("unexpected argument '%s'", argv[i]);
+            usage_error(course_text("options.unexpected"), argv[i]);
         }
     }
     trace_enabled = options->trace;
@@ -145,17 +138,15 @@ void parse_demo_options(int argc, char **argv, const char *summary, bool *trace)
     *trace = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("usage: %s [--trace]\n%s\n\n"
-                   "      --trace   print every scheduler decision as it happens\n"
-                   "  -h, --help    show this help and exit\n",
+            printf(course_text("options.demo_help"),
                    program_name, summary);
             exit(0);
         } else if (strcmp(argv[i], "--trace") == 0) {
             *trace = true;
         } else if (argv[i][0] == '-') {
-            usage_error("unknown option '%s'", argv[i]);
+            usage_error(course_text("options.unknown"), argv[i]);
         } else {
-            usage_error("unexpected argument '%s'", argv[i]);
+            usage_error(course_text("options.unexpected"), argv[i]);
         }
     }
     trace_enabled = *trace;

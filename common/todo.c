@@ -3,6 +3,7 @@
  */
 #include "todo.h"
 
+#include "course_text.h"
 #include "trace.h"
 
 #include <fcntl.h>
@@ -48,6 +49,9 @@ void exercise_todo(const char *exercise, const char *what)
         return;
     }
     fflush(stdout);
-    fprintf(stderr, "TODO: exercise %s (%s) is not done yet: see TUTORIAL.md, exercise %s.\n",
-            exercise, what, exercise);
+    char id[32];
+    snprintf(id, sizeof id, "todo.what.%.16s", exercise);
+    const char *said = course_korean() && course_text(id) != NULL ? course_text(id) : what;
+    fprintf(stderr, course_text("todo.notice"), exercise, said, exercise);
+    fputc('\n', stderr);
 }

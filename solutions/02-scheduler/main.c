@@ -7,6 +7,7 @@
  *     tasks.extend([countdown(3), countdown(2), countup(4)])
  *     run()
  */
+#include "course_text.h"
 #include "demo_tasks.h"
 #include "fail.h"
 #include "options.h"
@@ -17,7 +18,7 @@ int main(int argc, char **argv)
     bool trace;
     program_name = "02-scheduler";
     parse_demo_options(argc, argv,
-                       "Stage 2: three tasks take turns in one thread, round-robin.",
+                       course_text("summary.stage2"),
                        &trace);
 
     spawn(countdown_task(3));

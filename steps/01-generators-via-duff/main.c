@@ -10,6 +10,7 @@
  */
 #include "countdown.h"
 #include "countup.h"
+#include "course_text.h"
 #include "duff_device.h"
 #include "fail.h"
 #include "options.h"
@@ -26,7 +27,7 @@ int main(int argc, char **argv)
     bool trace;
     program_name = "01-generators-via-duff";
     parse_demo_options(argc, argv,
-                       "Stage 1: Duff's device, a hand-written coroutine, and two generators taking turns.",
+                       course_text("summary.stage1"),
                        &trace);
 
     const char message[] = "Duff's device copies this.";
@@ -56,10 +57,10 @@ int main(int argc, char **argv)
         }
     }
     if (down_more || up_more)
-        printf("(stopped after %d turns: a generator never finished)\n", MAX_TURNS);
+        printf(course_text("stage1.stopped"), MAX_TURNS), printf("\n");
     else if (values == 0)
-        printf("The generators yielded nothing: they are not written yet.\n");
+        printf("%s\n", course_text("stage1.nothing"));
     else
-        printf("Both generators are finished.\n");
+        printf("%s\n", course_text("stage1.finished"));
     return 0;
 }

@@ -7,6 +7,7 @@
  * reader drains it.  Nobody blocks the thread: a task that cannot go on
  * parks, and select() wakes it.  Run with --trace to watch.
  */
+#include "course_text.h"
 #include "fail.h"
 #include "fd_flags.h"
 #include "options.h"
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
     open_standard_fds();
     program_name = "03-select-loop";
     parse_demo_options(argc, argv,
-                       "Stage 3: four tasks on two pipes; select() wakes whoever can go on.",
+                       course_text("summary.stage3"),
                        &trace);
 
     int lines[2], flood[2];

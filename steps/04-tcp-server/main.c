@@ -8,6 +8,7 @@
  * with the echo handler.  Try it: nc localhost 25000
  */
 #include "address.h"
+#include "course_text.h"
 #include "fail.h"
 #include "fd_flags.h"
 #include "greeter.h"
@@ -28,7 +29,7 @@ int main(int argc, char **argv)
     open_standard_fds();
     program_name = "04-tcp-server";
     parse_server_options(argc, argv,
-                         "Stage 4: accept clients in a task, greet each one, hang up.",
+                         course_text("summary.stage4"),
                          &options);
     /* Scripts and tests read our output through pipes: flush every line. */
     setvbuf(stdout, NULL, _IOLBF, 0);

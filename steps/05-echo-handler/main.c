@@ -9,6 +9,7 @@
  * Ctrl-C.
  */
 #include "address.h"
+#include "course_text.h"
 #include "echo_handler.h"
 #include "fail.h"
 #include "fd_flags.h"
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
     open_standard_fds();
     program_name = "05-echo-handler";
     parse_server_options(argc, argv,
-                         "Stage 5: a TCP echo server; one thread, one task per client.",
+                         course_text("summary.stage5"),
                          &options);
     /* Scripts and tests read our output through pipes: flush every line. */
     setvbuf(stdout, NULL, _IOLBF, 0);

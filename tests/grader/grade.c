@@ -11,6 +11,7 @@
  * probably went wrong.
  */
 #include "grade.h"
+#include "messages.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -139,7 +140,7 @@ static int order_of(const char *exercise)
 static const char *title_of(const char *exercise)
 {
     int i = order_of(exercise);
-    return i < course_count ? course[i].title : exercise;
+    return i < course_count ? exercise_title(course[i].id, course[i].title) : exercise;
 }
 
 /* ---- hints: TUTORIAL.md, or TUTORIAL.ko.md for a Korean reader -------- */
@@ -193,15 +194,15 @@ static void print_hint(const char *exercise)
 {
     int i = order_of(exercise);
     if (!isdigit((unsigned char)exercise[0]))
-        printf("          this is a maintainers' check (%s): read the test in tests/\n", exercise);
+        printf("          %s\n", msgf("grade.maint_hint", exercise));
     else if (tutorial_ko && i < course_count && tutorial_ko_heading[i][0] != '\0')
-        printf("          hint: TUTORIAL.ko.md, \"%s\"\n", tutorial_ko_heading[i]);
+        printf("          %s\n", msgf("grade.hint_ko", tutorial_ko_heading[i]));
     else if (i < course_count)
-        printf("          hint: TUTORIAL.md, \"%s\" (its Hints are folded under it)\n",
-               course[i].section);
+        printf("          %s\n",
+               msgf("grade.hint_section", course[i].section));
     else
-        printf("          hint: TUTORIAL.md, exercise %s (its Hints are folded under it)\n",
-               exercise);
+        printf("          %s\n",
+               msgf("grade.hint_exercise", exercise));
 }
 
 /* ---- selecting and running tests ----------------------------------- */
@@ -242,7 +243,7 @@ static int selected(const struct graded_test *t, const char *filter)
         return 1;
     if (names_exercise(filter))
         return strcmp(t->exercise, filter) == 0;
-    return contains_ignoring_case(t->behavior, filter);
+    return contains_ignoring_case(t->behavior, filter) || contains_ignoring_case(test_title(t), filter);
 }
 
 /* Print MESSAGE indented under a result line, one line at a time. */
@@ -375,16 +376,16 @@ static bool learner_frame(const char *line, char *function, char *path, int *num
 static const char *in_words(const char *kind)
 {
     if (strstr(kind, "use-after-free"))
-        return "memory used after it was freed";
+        return msg("grade.uaf");
     if (strstr(kind, "double-free"))
-        return "memory freed twice";
+        return msg("grade.double_free");
     if (strstr(kind, "overflow"))
-        return "a read or write past the end (or before the start) of an array or block";
+        return msg("grade.overflow");
     if (strstr(kind, "SEGV"))
-        return "a bad pointer (NULL, freed or never set) was followed";
+        return msg("grade.segv");
     if (strstr(kind, "leak"))
-        return "memory allocated here is never freed";
-    return "a memory error";
+        return msg("grade.leak");
+    return msg("grade.memory_error");
 }
 
 /* Reduce the reports the test's processes left (not the probes') to one
@@ -456,8 +457,8 @@ static void read_sanitizer_reports(struct evidence *e)
         if (root > 0 && strncmp(where, cwd, root) == 0 && where[root] == '/')
             memmove(where, where + root + 1, strlen(where + root + 1) + 1);
         if (where[0] != '\0')
-            snprintf(place, sizeof place, " at %.300s:%d%s%.100s", where, number,
-                     function[0] ? " in " : "", function);
+            snprintf(place, sizeof place, "%.590s", function[0] ? msgf("grade.place_function",
+                     where, number, function) : msgf("grade.place", where, number));
         if (ub[0] != '\0')
             snprintf(e->sanitizer, sizeof e->sanitizer, "UndefinedBehaviorSanitizer%.250s: %.250s",
                      place, ub);
@@ -475,7 +476,7 @@ static void read_sanitizer_reports(struct evidence *e)
         if (e->blame[0] == '\0' && id[0] != '\0')
             copy(e->blame, sizeof e->blame, id);
         size_t used = strlen(e->sanitizer);
-        snprintf(e->sanitizer + used, sizeof e->sanitizer - used, "\n(the full report: %.200s)", kept);
+        snprintf(e->sanitizer + used, sizeof e->sanitizer - used, "\n%.300s", msgf("grade.full_report", kept));
     }
     closedir(dir);
 }
@@ -533,41 +534,41 @@ static void explain_error(const char *message, const struct stage_info *stage,
         return;
     }
     if (strstr(message, "timeout") != NULL) {
-        printf("          the test did not finish within %.0f s, so it was stopped.\n", timeout);
+        printf("          %s\n", msgf("grade.timeout", timeout));
         if (e->cause[0] != '\0')
-            printf("          likely cause: %s\n", e->cause);
+            printf("          %s\n", msgf("grade.likely", localized(e->cause)));
         else if (told_hang)
-            printf("          likely cause: as for the first TIMEOUT above.\n");
+            printf("          %s\n", msg("grade.likely_first_timeout"));
         else
-            printf("          likely cause: %s\n", stage->hang_cause);
+            printf("          %s\n", msgf("grade.likely", localized(stage->hang_cause)));
         told_hang = told_hang || e->cause[0] == '\0';
     } else if (sscanf(message, "Received signal %d", &signal_number) == 1) {
-        printf("          the test crashed: signal %d (%s).\n", signal_number,
-               strsignal(signal_number));
+        printf("          %s\n", msgf("grade.crashed", signal_number,
+               signal_words(signal_number)));
         if (e->cause[0] != '\0')
-            printf("          likely cause: %s\n", e->cause);
+            printf("          %s\n", msgf("grade.likely", localized(e->cause)));
         else if (told_crash)
-            printf("          likely cause: as for the first CRASH above.\n");
+            printf("          %s\n", msg("grade.likely_first_crash"));
         else
-            printf("          likely cause: %s\n", stage->crash_cause);
+            printf("          %s\n", msgf("grade.likely", localized(stage->crash_cause)));
         told_crash = told_crash || e->cause[0] == '\0';
         if (!SANITIZED)
-            printf("          to find the faulty line: make check %d SANITIZE=1\n"
-                   "          (AddressSanitizer names the file, line and bad access)\n",
-                   stage->number);
+            print_indented(
+                   msgf("grade.sanitize_hint",
+                   stage->number));
     } else if (strstr(message, "Early exit") != NULL) {
-        printf("          the test process exited before the test ended (%s).\n", message);
+        printf("          %s\n", msgf("grade.exited", localized(message)));
         if (e->sanitizer[0] != '\0') {
-            printf("          a sanitizer stopped it:\n");
+            printf("          %s\n", msg("grade.sanitizer_stopped"));
         } else if (test_stderr[0] != '\0' || e->said[0] != '\0') {
-            printf("          likely cause: the code called exit(); it wrote on stderr:\n");
+            printf("          %s\n", msg("grade.exit_said"));
             print_excerpt(test_stderr[0] != '\0' ? test_stderr : e->said, 4);
         } else {
-            printf("          likely cause: the code called exit() (the test kept what it\n"
-                   "          wrote on stderr; its messages are not shown).\n");
+            print_indented(
+                   msg("grade.exit_silent"));
         }
     } else {
-        print_indented(message);
+        print_indented(localized(message));
     }
 }
 
@@ -711,9 +712,9 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
                      others[0] ? ", " : "", own);
         }
         snprintf(v->reason, sizeof v->reason,
-                 "it is not done yet (its stub ran in %d failing test%s%s%s%s)", stub_tests,
-                 stub_tests == 1 ? "" : "s", others[0] ? "; the tests of exercises " : "", others,
-                 others[0] ? " need it too" : "");
+                 "%s", msgf(stub_tests == 1 ? "grade.stub_ran_1" : "grade.stub_ran_n", stub_tests,
+                 !others[0] ? "" : msgf(strchr(others, ',') ? "grade.stub_others_n" : "grade.stub_others_1",
+                 others)));
         return;
     }
     /* Name a failing test of the exercise itself, when there is one. */
@@ -735,17 +736,17 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
     copy(v->fix, sizeof v->fix, fix);
     char name[300];
     if (evidence[first].blame[0] != '\0' && evidence[first].blame_cause[0] != '\0')
-        copy(v->reason, sizeof v->reason, evidence[first].blame_cause);
+        copy(v->reason, sizeof v->reason, localized(evidence[first].blame_cause));
     else if (own_failed > 0 && own_skipped > 0)
-        snprintf(v->reason, sizeof v->reason, "%s fails (%d of its %d tests that ran fail; "
-                 "%d more %s skipped)", quoted(tests[first].behavior, name, sizeof name),
-                 own_failed, own, own_skipped, own_skipped == 1 ? "was" : "were");
+        snprintf(v->reason, sizeof v->reason, "%s", msgf(own_skipped == 1 ? "grade.own_skipped_1"
+                 : "grade.own_skipped_n", quoted(test_title(&tests[first]), name, sizeof name),
+                 own_failed, own, own_skipped));
     else if (own_failed > 0)
-        snprintf(v->reason, sizeof v->reason, "%s fails (%d of its %d tests fail)",
-                 quoted(tests[first].behavior, name, sizeof name), own_failed, own);
+        snprintf(v->reason, sizeof v->reason, "%s", msgf("grade.own_failed",
+                 quoted(test_title(&tests[first]), name, sizeof name), own_failed, own));
     else
-        snprintf(v->reason, sizeof v->reason, "%s fails because of it",
-                 quoted(tests[first].behavior, name, sizeof name));
+        snprintf(v->reason, sizeof v->reason, "%s", msgf("grade.fails_because",
+                 quoted(test_title(&tests[first]), name, sizeof name)));
 }
 
 static double seconds_now(void)
@@ -758,7 +759,7 @@ static double seconds_now(void)
 static void list_tests(const struct graded_test *tests, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        printf("%s\t%s\n", tests[i].exercise, tests[i].behavior);
+        printf("%s\t%s\t%s\n", tests[i].exercise, test_title(&tests[i]), tests[i].behavior);
 }
 
 int grade_stage(int argc, char **argv, const struct stage_info *stage,
@@ -798,12 +799,12 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     for (size_t i = 0; i < count; i++)
         wanted += selected(&tests[i], filter) ? 1 : 0;
 
-    printf("Stage %d: %s\n", stage->number, stage->title);
+    printf("%s\n", msgf("grade.header", stage->number, stage_title(stage->number, stage->title)));
     fflush(stdout);
     if (wanted == 0) {
-        printf("  no test of stage %d matches '%s'; 'make check %d LIST=1' lists them all\n",
-               stage->number, filter ? filter : "", stage->number);
-        printf("Stage %d score: 0/0\n", stage->number);
+        printf("  %s\n", msgf("grade.no_match",
+               stage->number, filter ? filter : "", stage->number));
+        printf("%s\n", msgf("grade.score", stage->number, 0, 0));
         if (notes_fd >= 0)
             unlink(notes);
         return 2;
@@ -814,7 +815,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
     size_t *order = calloc(count, sizeof *order);
     struct evidence *evidence = calloc(count, sizeof *evidence);
     if (failed == NULL || skipped_tests == NULL || order == NULL || evidence == NULL) {
-        fprintf(stderr, "grader: out of memory\n");
+        fprintf(stderr, "%s\n", msg("grade.oom"));
         return 2;
     }
     int run = 0, passed = 0, skipped = 0;
@@ -856,7 +857,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         /* A sanitizer's finding fails a test that passed by luck. */
         if (type == CK_PASS && evidence[i].sanitizer[0] != '\0') {
             type = CK_FAILURE;
-            copy(message, sizeof message, "the test's checks passed, but a sanitizer found an error:");
+            copy(message, sizeof message, msg("grade.sanitizer_found"));
         }
 
         const char *verdict = type == CK_PASS ? "ok"
@@ -866,7 +867,7 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         record("test\t%d\t%s\t%s\t%s\n", stage->number, t->exercise, verdict, t->behavior);
         if (type == CK_PASS) {
             passed++;
-            printf("  ok      %s\n", t->behavior);
+            printf("  ok      %s\n", test_title(t));
             fflush(stdout);
             continue;
         }
@@ -874,25 +875,24 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         hang_seconds += took;
         const char *fault = at_fault(t, &evidence[i]);
         /* "[exercise 1.2]", or "[maint]" for a maintainers' check. */
-        const char *tag = isdigit((unsigned char)fault[0]) ? "exercise " : "";
-        printf("  %-7s %s   [%s%s]\n", verdict, t->behavior, tag, fault);
+        const char *tag = isdigit((unsigned char)fault[0]) ? msg("grade.tag") : "";
+        printf("  %-7s %s   [%s%s]\n", verdict, test_title(t), tag, fault);
         if (strcmp(fault, t->exercise) != 0) {
             if (ran_stub(&evidence[i], fault))
-                printf("          this test needs exercise %s (%s), which is not done yet:\n"
-                       "          what follows is a symptom of that, not of exercise %s\n",
-                       fault, title_of(fault), t->exercise);
+                print_indented(msgf("grade.needs",
+                       fault, title_of(fault), t->exercise));
             else
-                printf("          this test grades exercise %s, but what failed is exercise %s "
-                       "(%s):\n", t->exercise, fault, title_of(fault));
+                printf("          %s\n", msgf("grade.other_fault",
+                       t->exercise, fault, title_of(fault)));
         }
         if (evidence[i].blame[0] != '\0' && evidence[i].blame_cause[0] != '\0')
-            printf("          likely cause: %s\n", evidence[i].blame_cause);
+            printf("          %s\n", msgf("grade.likely", localized(evidence[i].blame_cause)));
         fault_cause[0] = '\0';
         if (strcmp(fault, t->exercise) != 0)
-            snprintf(fault_cause, sizeof fault_cause, "exercise %s (%s) does not work yet; its "
-                     "own tests say what is wrong", fault, title_of(fault));
+            snprintf(fault_cause, sizeof fault_cause, "%s",
+                     msgf("grade.fault_cause", fault, title_of(fault)));
         if (type == CK_FAILURE)
-            print_indented(message);
+            print_indented(localized(message));
         else
             explain_error(message, stage, timeout, &evidence[i]);
         if (evidence[i].sanitizer[0] != '\0')
@@ -905,22 +905,22 @@ int grade_stage(int argc, char **argv, const struct stage_info *stage,
         }
     }
     if (skipped > 0) {
-        printf("  SKIPPED %d later test%s: after the %s above, %s would most likely\n"
-               "          fail as slowly, the same way.  Fix what is above first, or run them\n"
-               "          anyway: make check %d KEEP_GOING=1\n",
-               skipped, skipped == 1 ? "" : "s",
-               hung_count > 0 ? "TIMEOUT" : "slow failures", skipped == 1 ? "it" : "they",
+        const char *skip_text = msgf(skipped == 1 ? "grade.skipped_1" : "grade.skipped_n",
+               skipped,
+               hung_count > 0 ? "TIMEOUT" : msg("grade.slow_failures"),
                stage->number);
+        printf("  %.*s\n", (int)strcspn(skip_text, "\n"), skip_text);
+        print_indented(skip_text + strcspn(skip_text, "\n") + (strchr(skip_text, '\n') != NULL));
     }
     if (passed < run) {
         struct verdicts v = { "", "" };
         choose_fix_first(tests, failed, skipped_tests, evidence, order, (size_t)run, &v);
         if (v.fix[0] != '\0') {
-            printf("Fix first: exercise %s (%s): %s\n", v.fix, title_of(v.fix), v.reason);
+            printf("%s\n", msgf("grade.fix_first", v.fix, title_of(v.fix), v.reason));
             record("fixfirst\t%d\t%s\t%s\n", stage->number, v.fix, v.reason);
         }
     }
-    printf("Stage %d score: %d/%d\n", stage->number, passed, run);
+    printf("%s\n", msgf("grade.score", stage->number, passed, run));
     fflush(stdout);
     if (notes_fd >= 0) {
         char probes[sizeof notes + 8];

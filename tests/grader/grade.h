@@ -15,7 +15,8 @@
  *         return grade_stage(argc, argv, &stage_one, tests, GRADED_COUNT(tests));
  *     }
  *
- * `test-NN --list` prints one line per test (exercise, TAB, name): how
+ * `test-NN --list` prints one line per test (exercise, TAB, its title in the
+ * learner's language, TAB, its English title): how
  * grade.sh scores a stage that does not compile, from the suite built
  * against solutions/.
  *

@@ -21,6 +21,7 @@
 # when every graded test passed, 1 otherwise, 2 when no test ran.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
+. tests/grader/messages.sh
 # Grading uses each stage's own scheduler: a BACKEND left in the
 # environment (TUTORIAL.md, "Going further") must not reach the builds.
 unset BACKEND
@@ -65,7 +66,8 @@ export GRADE_RESULTS
 MANIFEST=tests/course.txt
 COURSE_MANIFEST=$(pwd)/$MANIFEST
 COURSE_ROOT=${COURSE_ROOT:-$(pwd)} # where TUTORIAL.ko.md is looked for
-export COURSE_MANIFEST COURSE_ROOT
+COURSE_MESSAGES=$(pwd)/tests/grader/messages.txt # the grader's sentences
+export COURSE_MANIFEST COURSE_ROOT COURSE_MESSAGES
 stages=""
 for entry in $(awk -F '\t' '$1 == "stage" { print $2 ":" $3 }' "$MANIFEST"); do
     number=${entry%%:*}
@@ -76,7 +78,7 @@ for entry in $(awk -F '\t' '$1 == "stage" { print $2 ":" $3 }' "$MANIFEST"); do
     stages="$stages $entry"
 done
 if [ -z "$stages" ]; then
-    echo "make check: there is no stage '$STEP'; STEP must be a number from 1 to 5"
+    msgln check.no_stage "$STEP"
     exit 2
 fi
 
@@ -91,7 +93,7 @@ count_tests() { # NAME NUMBER
         "$list_out/test-$1" --list | awk -F '\t' -v test="$TEST" '
             test == "" { n++; next }
             test ~ /^[0-9]+\.[0-9]+$/ { n += ($1 == test); next }
-            index(tolower($2), tolower(test)) { n++ }
+            index(tolower($2), tolower(test)) || index(tolower($3), tolower(test)) { n++ }
             END { print n + 0 }'
     else
         echo 0
@@ -107,14 +109,14 @@ if [ "${LIST:-}" = 1 ]; then
         mkdir -p "$list_out"
         if ! $MAKE --no-print-directory -f tests/stage.mk SRC="solutions/$name" NAME="$name" \
                 OUT="$list_out" suite > "$list_out/$name.log" 2>&1; then
-            echo "make check: cannot build the suite of stage $number (see $list_out/$name.log)"
+            msgln check.cannot_build_suite "$number" "$list_out/$name.log"
             exit 2
         fi
-        echo "Stage $number: $(awk -F '\t' -v n="$number" '$1 == "stage" && $2 == n { print $4 }' "$MANIFEST")"
-        "$list_out/test-$name" --list | awk -F '\t' -v test="$TEST" '
+        msgln grade.header "$number" "$(stage_title_in "$number")"
+        "$list_out/test-$name" --list | awk -F '\t' -v test="$TEST" -v tag="$(msg grade.tag)" '
             test ~ /^[0-9]+\.[0-9]+$/ && $1 != test { next }
-            test != "" && test !~ /^[0-9]+\.[0-9]+$/ && !index(tolower($2), tolower(test)) { next }
-            { printf "  %-14s %s\n", ($1 ~ /^[0-9]/ ? "[exercise " $1 "]" : "[" $1 "]"), $2 }'
+            test != "" && test !~ /^[0-9]+\.[0-9]+$/ && !index(tolower($2), tolower(test)) && !index(tolower($3), tolower(test)) { next }
+            { printf "  %-14s %s\n", ($1 ~ /^[0-9]/ ? "[" tag $1 "]" : "[" $1 "]"), $2 }'
     done
     exit 0
 fi
@@ -123,23 +125,16 @@ fi
 # and what a learner can do about the usual surprises.
 explain_build() { # LOG SRC
     if grep -q 'check\.h: No such file\|cannot find -lcheck\|library.*check.*not found' "$1"; then
-        say "          The Check unit-test library is not installed for this compiler (CC=${CC:-cc})."
-        say "          Install it (Debian/Ubuntu: sudo apt-get install check pkg-config;"
-        say "          macOS: brew install check pkg-config), or grade with a compiler that has"
-        say "          it, for example: make check CC=gcc"
+        say "$(msg_lines "          " check.no_check_lib "${CC:-cc}")"
         return
     fi
-    say "          The compiler's first complaints (all of them: $1):"
+    say "          $(msgf check.complaints "$1")"
     if [ "$QUIET" != 1 ]; then
         grep -E 'error|warning|note:' "$1" | head -n 12 | sed 's/^/          /'
     fi
     if grep -q '\[-Werror' "$1"; then
-        say "          Warnings count as errors here (-Werror): each one is a likely bug, so fix"
-        case ${COURSE_LANG:-${LC_ALL:-${LANG:-}}} in
-            ko*) [ -f TUTORIAL.ko.md ] && where='TUTORIAL.ko.md, "과정 진행 방식"' ;;
-            *) where='TUTORIAL.md, "How the course works"' ;;
-        esac
-        say "          it as you would an error (${where:-TUTORIAL.md, \"How the course works\"})."
+        where=$(msg check.how_course_works)
+        say "$(msg_lines "          " check.werror "$where")"
     fi
     first=$(grep -E '(error|warning):' "$1" | head -n 1)
     case $first in
@@ -149,13 +144,10 @@ explain_build() { # LOG SRC
             if [ -n "$macro" ]; then
                 where=$(grep -l "define[[:space:]]*$macro\b" "$2"/*.h common/*.h 2>/dev/null | head -n 1)
             fi
-            say "          The first error is located in the grader's file ${first%%:*}, but the"
             if [ -n "$macro" ] && [ -n "$where" ]; then
-                say "          cause is most likely your macro $macro in $where: the grader's code"
-                say "          uses it, so a mistake in it shows where it is expanded."
+                say "$(msg_lines "          " check.in_grader_macro "${first%%:*}" "$macro" "$where")"
             else
-                say "          cause is most likely in your code: a header or macro of yours that"
-                say "          the grader's file includes (the Fix first line below names the likeliest)."
+                say "$(msg_lines "          " check.in_grader "${first%%:*}")"
             fi
             ;;
     esac
@@ -225,7 +217,7 @@ compile_fix_first() { # LOG SRC NUMBER
                     fi
                 done | sort -k1,1nr | head -n 1 | cut -d' ' -f2-)
             if [ -n "$id" ]; then
-                via="$(basename "$header")'s ${id#* }"
+                via=$(msgf check.via "$(basename "$header")" "${id#* }")
                 id=${id%% *}
             fi
             [ -n "$id" ] && break
@@ -236,15 +228,15 @@ compile_fix_first() { # LOG SRC NUMBER
             $1 == "exercise" && index($2, n ".") == 1 && ("," $3 ",") ~ ("," f ",") { print $2; exit }' "$MANIFEST")
     fi
     [ -n "$id" ] || return 0
-    ex_title=$(awk -F '\t' -v id="$id" '$1 == "exercise" && $2 == id { print $4 }' "$MANIFEST")
+    ex_title=$(exercise_title_in "$id")
     if [ -n "${via:-}" ]; then
-        reason="it does not compile: the first error, at $file:$line, most likely comes from $via"
+        reason=$(msgf check.reason_via "$file" "$line" "$via")
     else
-        reason="it does not compile (the first error is at $file:$line)"
+        reason=$(msgf check.reason "$file" "$line")
     fi
-    say "Fix first: exercise $id ($ex_title): $reason"
+    say "$(msgf grade.fix_first "$id" "$ex_title" "$reason")"
     printf 'fixfirst\t%s\t%s\t%s\n' "$3" "$id" "$reason" >> "$RESULTS"
-    fix_first_note="- fix first: exercise $id ($ex_title)"
+    fix_first_note=$(msgf check.note_fix "$id" "$ex_title")
 }
 
 asan_given=${ASAN_OPTIONS:-}
@@ -255,17 +247,17 @@ summary=""
 for entry in $stages; do
     number=${entry%%:*}
     name=${entry#*:}
-    title=$(awk -F '\t' -v n="$number" '$1 == "stage" && $2 == n { print $4 }' "$MANIFEST")
+    title=$(stage_title_in "$number")
     src=$SRC_ROOT/$name
     log=$OUT/$name.log
     key=$(stage_key "$name" "$src")
 
     if [ ! -d "$src" ]; then
         count=$(count_tests "$name" "$number")
-        say "Stage $number: $title"
-        say "  MISSING  $src does not exist"
+        say "$(msgf grade.header "$number" "$title")"
+        say "  $(msgf check.missing "$src")"
         say ""
-        line=$(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (missing)")
+        line="  $(msgf check.summary_line "$number" "0/$count" "$title $(msg check.note_missing)")"
         summary="$summary
 $line"
         total_tests=$((total_tests + count))
@@ -276,15 +268,15 @@ $line"
     if ! $MAKE --no-print-directory -f tests/stage.mk SRC="$src" NAME="$name" OUT="$OUT" \
             program suite > "$log.build" 2>&1; then
         count=$(count_tests "$name" "$number")
-        say "Stage $number: $title"
-        say "  FAIL    the stage does not compile, so none of its $count tests could run."
+        say "$(msgf grade.header "$number" "$title")"
+        say "  $(msgf check.no_compile "$count")"
         explain_build "$log.build" "$src"
-        say "          hint: fix the first error first; later ones often follow from it."
+        say "          $(msg check.first_error)"
         fix_first_note=""
         compile_fix_first "$log.build" "$src" "$number"
-        say "Stage $number score: 0/$count"
+        say "$(msgf grade.score "$number" 0 "$count")"
         say ""
-        line=$(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)${fix_first_note:+ $fix_first_note}")
+        line="  $(msgf check.summary_line "$number" "0/$count" "$title $(msg check.note_no_compile)${fix_first_note:+ $fix_first_note}")"
         summary="$summary
 $line"
         total_tests=$((total_tests + count))
@@ -307,23 +299,23 @@ $line"
         with_limit "$OUT/test-$name" ${TEST:+"$TEST"} 2>&1 | tee "$log"
     fi
     unset GRADE_SANITIZER_DIR
-    score=$(sed -n "s/^Stage $number score: \([0-9]*\/[0-9]*\)$/\1/p" "$log" | tail -n 1)
+    score_prefix=$(msgf grade.score "$number" 0 0 | sed 's/0\/0$//')
+    score=$(awk -v p="$score_prefix" 'index($0, p) == 1 && substr($0, length(p) + 1) ~ /^[0-9]+\/[0-9]+$/ { s = substr($0, length(p) + 1) } END { print s }' "$log")
     if [ -z "$score" ]; then
         count=$(count_tests "$name" "$number")
-        say "  CRASH   the grader of stage $number stopped before it finished (see $log);"
-        say "          likely cause: the stage's code ended the whole test program."
+        say "$(msg_lines "  " check.grader_stopped "$number" "$log")"
         score="0/$count"
-        note="(grader stopped)"
+        note=$(msg check.note_stopped)
     else
         note=""
     fi
-    fix=$(sed -n 's/^Fix first: \(exercise [0-9.]* ([^)]*)\).*/\1/p' "$log" | tail -n 1)
-    [ -n "$fix" ] && note="${note:+$note }- fix first: $fix"
+    fix=$(awk -F '\t' -v n="$number" '$1 == "fixfirst" && $2 == n { f = $3 } END { print f }' "$RESULTS")
+    [ -n "$fix" ] && note="${note:+$note }$(msgf check.note_fix "$fix" "$(exercise_title_in "$fix")")"
     passed=${score%/*}
     tests=${score#*/}
     total_passed=$((total_passed + passed))
     total_tests=$((total_tests + tests))
-    line=$(printf '  Stage %s  %-6s %s%s' "$number" "$passed/$tests" "$title" "${note:+ $note}")
+    line="  $(msgf check.summary_line "$number" "$passed/$tests" "$title${note:+ $note}")"
     summary="$summary
 $line"
     [ -n "$TEST" ] || stage_save "$number" "$key" "$RESULTS" "$line"
@@ -334,9 +326,9 @@ if [ -f tests/grader/report.sh ]; then
     sh tests/grader/report.sh "$RESULTS" "$BUILD/report"
 fi
 
-echo "Summary:$summary"
-echo "Score: $total_passed/$total_tests"
-echo "$total_passed passed, $((total_tests - total_passed)) failed"
+echo "$(msg check.summary)$summary"
+msgln check.total "$total_passed" "$total_tests"
+msgln check.passed_failed "$total_passed" "$((total_tests - total_passed))"
 if [ "$total_tests" -eq 0 ]; then
     exit 2
 fi

@@ -14,12 +14,13 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/grader/manifest.sh
+. tests/grader/messages.sh
 id=${1:-}
 BUILD=${BUILD:-build}
 
 if [ -z "$id" ] || [ -z "$(course_section "$id")" ]; then
-    echo "make hint: ${id:+there is no exercise '$id'; }give one of: $(course_exercise_ids)" >&2
-    echo "  for example: make hint 1.1 (the next hint), make hint 1.1 ALL=1 (all of them)" >&2
+    if [ -n "$id" ]; then msgln hint.no_exercise "$id" "$(course_exercise_ids)" >&2; else msgln hint.which "$(course_exercise_ids)" >&2; fi
+    msgln hint.example >&2
     exit 2
 fi
 
@@ -41,7 +42,7 @@ hints=$(awk -v id="$id" '
 ' "$tutorial")
 count=$(printf '%s\n' "$hints" | grep -c "$(printf '^\f$')")
 if [ "$count" -eq 0 ]; then
-    echo "make hint: $tutorial has no numbered hints under exercise $id: look there" >&2
+    msgln hint.none "$tutorial" "$id" >&2
     exit 1
 fi
 
@@ -53,9 +54,9 @@ show() {
     '
 }
 
-title=$(course_exercises | awk -F'\t' -v id="$id" '$1 == id { print $3 }')
+title=$(exercise_title_in "$id")
 if [ "${ALL:-}" = 1 ]; then
-    echo "Exercise $id ($title): all $count hints, from $tutorial"
+    msgln hint.all "$id" "$title" "$count" "$tutorial"
     echo ""
     show 1 "$count"
     exit 0
@@ -69,14 +70,14 @@ case $seen in
 esac
 next=$((seen + 1))
 if [ "$next" -gt "$count" ]; then
-    echo "Exercise $id: that was the last hint; here it is again ($count of $count)."
+    msgln hint.last_again "$id" "$count" "$count"
     next=$count
 else
-    echo "Exercise $id ($title): hint $next of $count"
+    msgln hint.one "$id" "$title" "$next" "$count"
 fi
 echo ""
 show "$next" "$next"
 echo "$next" > "$state"
 if [ "$next" -lt "$count" ]; then
-    echo "('make hint $id' again for the next one; ALL=1 for all of them)"
+    msgln hint.more "$id"
 fi

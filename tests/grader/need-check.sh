@@ -6,6 +6,7 @@
 if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists check 2>/dev/null; then
     exit 0
 fi
+. tests/grader/messages.sh
 
 # apt-get and debconf talk on stderr even when all goes well: their
 # output goes to a log, shown only if the install fails.
@@ -18,11 +19,11 @@ install() { # [sudo]
 if command -v apt-get >/dev/null 2>&1; then
     tried=0
     if [ "$(id -u)" = 0 ]; then
-        echo "Installing the Check unit test library: apt-get install check pkg-config"
+        msgln deps.installing "apt-get install check pkg-config"
         install
         tried=1
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        echo "Installing the Check unit test library: sudo apt-get install check pkg-config"
+        msgln deps.installing "sudo apt-get install check pkg-config"
         install sudo
         tried=1
     fi
@@ -31,13 +32,13 @@ if command -v apt-get >/dev/null 2>&1; then
         exit 0
     fi
     if [ "$tried" = 1 ]; then
-        echo "The install failed; apt-get said:" >&2
+        msgln deps.failed >&2
         tail -n 5 "$log" | sed 's/^/  /' >&2
     fi
     rm -f "$log"
 fi
 
-echo "The grader needs the Check unit test library and pkg-config. Install them with one of:" >&2
+msgln deps.needed >&2
 echo "  Debian/Ubuntu:  sudo apt-get install check pkg-config" >&2
 echo "  Fedora:         sudo dnf install check-devel pkgconf-pkg-config" >&2
 echo "  macOS:          brew install check pkg-config" >&2

@@ -18,6 +18,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/grader/manifest.sh
 . tests/grader/stub_ref.sh
+. tests/grader/messages.sh
 TREE=${TREE:-steps}
 BUILD=${BUILD:-build}
 export TREE BUILD
@@ -83,39 +84,52 @@ while IFS="$(printf '\t')" read -r id files title section; do
     ok=${counts% *}
     total=${counts#* }
     [ "$total" -gt 0 ] && [ "$ok" -eq "$total" ] && state=done
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$state" "$ok" "$total" "$title" "$section" >> "$tmp/states"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$state" "$ok" "$total" "$(exercise_title_in "$id")" "$section" >> "$tmp/states"
 done < "$tmp/exercises"
 
 if [ -z "$stale" ]; then
-    echo "Progress of $TREE/ (from the last grade: nothing changed since):"
+    msgln progress.heading_kept "$TREE"
 elif [ "$stale" = "$(course_stage_numbers)" ]; then
-    echo "Progress of $TREE/ (graded just now):"
+    msgln progress.heading "$TREE"
 else
-    echo "Progress of $TREE/ (graded just now: stage $(echo "$stale" | sed 's/ /, /g'); the others from their last grade, unchanged since):"
+    msgln progress.heading_some "$TREE" "$(echo "$stale" | sed 's/ /, /g')"
 fi
 course_stages > "$tmp/stages"
 while IFS="$(printf '\t')" read -r number folder title; do
-    score=$(sed -n "s/^  Stage $number  \([0-9]*\/[0-9]*\) .*/\1/p" "$tmp/summary" | head -n 1)
-    note=$(sed -n "s/^  Stage $number  [0-9]*\/[0-9]* .*\(([^)]*)\)$/ \1/p" "$tmp/summary" | head -n 1)
-    printf '  Stage %s  %-7s %s%s\n' "$number" "${score:-?}" "$title" "$note"
-    awk -F'\t' -v n="$number" 'index($1, n ".") == 1 {
-        printf "    %-5s %-12s %-34s %s\n", $1, $2, $5, ($4 > 0 ? $3 "/" $4 " tests" : "no test ran")
+    score=$(summary_of "$number" < "$tmp/summary" | awk '{ print $1 }')
+    note=$(summary_of "$number" < "$tmp/summary" | sed -n 's/^[0-9]*\/[0-9]* .*\(([^)]*)\)$/ \1/p')
+    printf '  %s%s\n' "$(msgf check.summary_line "$number" "${score:-?}" "$(stage_title_in "$number")")" "$note"
+    # Columns padded to the width on screen: a Korean syllable is 3 bytes
+    # wide in UTF-8 and 2 columns on screen (awk counts bytes under C).
+    LC_ALL=C awk -F'\t' -v n="$number" -v tests="$(msg progress.tests)" -v none="$(msg progress.no_test_ran)" \
+        -v done_word="$(msg progress.state.done)" -v started="$(msg progress.state.started)" \
+        -v not_started="$(msg progress.state.not_started)" '
+    function pad(text, width,   rest, wide) {
+        rest = text; wide = gsub(/[\340-\357]/, "", rest)
+        width -= length(text) - wide
+        while (width-- > 0) text = text " "
+        return text
+    }
+    index($1, n ".") == 1 {
+        state = $2 == "done" ? done_word : $2 == "started" ? started : not_started
+        count = tests; sub(/%s/, $3, count); sub(/%s/, $4, count)
+        printf "    %-5s %s %s %s\n", $1, pad(state, 12), pad($5, 34), ($4 > 0 ? count : none)
     }' "$tmp/states"
 done < "$tmp/stages"
 
 done_count=$(awk -F'\t' '$2 == "done"' "$tmp/states" | wc -l | tr -d ' ')
 all_count=$(wc -l < "$tmp/states" | tr -d ' ')
-echo "Done: $done_count of $all_count exercises."
+msgln progress.done_count "$done_count" "$all_count"
 # Next: the fix-first exercise of the first unfinished stage, if the
 # grader named one, else the first exercise not done.
 next=$(awk -F'\t' '$2 != "done" { print $1; exit }' "$tmp/states")
 if [ -z "$next" ]; then
-    echo "Every exercise is done: the tutorial's \"Going further\" chapter is next."
+    msgln progress.all_done
     exit 0
 fi
 first=$(awk -F'\t' -v s="${next%%.*}" '$1 == "fixfirst" && $2 == s { print $3; exit }' "$results")
 [ -n "$first" ] && next=$first
 line=$(awk -F'\t' -v id="$next" '$1 == id' "$tmp/states")
 title=$(echo "$line" | cut -f5)
-echo "Next: exercise $next ($title), in $(course_tutorial) under \"$(course_heading "$next")\"."
-echo "  Grade it with 'make check TEST=$next'; 'make hint $next' gives a hint."
+msgln progress.next "$next" "$title" "$(course_tutorial)" "$(course_heading "$next")"
+msgln progress.grade_it "$next" "$next"

@@ -2,6 +2,7 @@
  * report_text.c - short, readable text for failure messages.
  */
 #include "report_text.h"
+#include "messages.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ const char *shown_text(const char *text)
     if (text == NULL)
         return NULL;
     if (text[0] == '\0')
-        return "(nothing)";
+        return msg("report.nothing");
     if (strlen(text) < sizeof cut)
         return text;
     snprintf(cut, sizeof cut, "%.*s ...", (int)sizeof cut - 5, text);
@@ -65,8 +66,8 @@ const char *shown_quoted(const char *text)
 {
     static char buffers[2][520];
     static int which;
-    if (text[0] == '\0' || strcmp(text, "(nothing)") == 0)
-        return "(nothing)";
+    if (text[0] == '\0' || strcmp(text, msg("report.nothing")) == 0)
+        return msg("report.nothing");
     char *out = buffers[which ^= 1];
     snprintf(out, sizeof buffers[0], "\"%s\"", shown_bytes(text, strlen(text)));
     return out;
@@ -83,8 +84,8 @@ const char *excerpt(const char *text)
         lines += text[keep++] == '\n';
     if (text[keep] == '\0')
         return text;
-    snprintf(out, sizeof buffers[0], "%.*s[... %zu more bytes]", (int)keep, text,
-             strlen(text) - keep);
+    snprintf(out, sizeof buffers[0], "%.*s%s", (int)keep, text,
+             msgf("report.more_bytes", strlen(text) - keep));
     return out;
 }
 

@@ -16,29 +16,29 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/grader/manifest.sh
 . tests/grader/stub_ref.sh
+. tests/grader/messages.sh
 BUILD=${BUILD:-build}
 TREE=${TREE:-steps}
 REF=${COURSE_STUB_REF:-HEAD}
 what=${1:-}
 
 usage() {
-    echo "make reset: $1; usage: make reset N.M (one exercise) or make reset N (a stage)" >&2
-    echo "  exercises: $(course_exercise_ids)" >&2
+    msgln reset.usage "$1" >&2
+    msgln reset.exercises "$(course_exercise_ids)" >&2
     exit 2
 }
 case $what in
-    '') usage "which exercise?" ;;
-    *.*) [ -n "$(course_section "$what")" ] || usage "there is no exercise '$what'"
+    '') usage "$(msg reset.which)" ;;
+    *.*) [ -n "$(course_section "$what")" ] || usage "$(msgf reset.no_exercise "$what")"
          ids=$what; stage=${what%%.*} ;;
-    *) [ -n "$(course_folder "$what")" ] || usage "there is no stage '$what'"
+    *) [ -n "$(course_folder "$what")" ] || usage "$(msgf reset.no_stage "$what")"
        stage=$what
        ids=$(course_exercise_ids | tr ' ' '\n' | grep "^$stage\.") ;;
 esac
 folder=$TREE/$(course_folder "$stage")
 
 if ! git rev-parse --verify -q "$REF^{commit}" >/dev/null 2>&1; then
-    echo "make reset: this copy of the course is not a git checkout, so the committed stub is unknown." >&2
-    echo "  Take $folder/ from a fresh copy of the course (git clone, or the archive you started from)." >&2
+    msgln reset.no_git "$folder" >&2
     exit 1
 fi
 
@@ -55,14 +55,13 @@ for id in $ids; do
         name=$(basename "$file")
         stub=$(stub_ref "$file" "$id")
         if [ -z "$stub" ] || ! git show "$stub:./$file" > "$tmp/stub" 2>/dev/null; then
-            echo "make reset: $file is not in git's $REF: nothing to restore it from" >&2
+            msgln reset.not_in_git "$file" "$REF" >&2
             status=1
             continue
         fi
         if ! awk -v mode=splice -v id="$id" -v donor="$tmp/stub" -f tests/maint/regions.awk \
                 "$file" > "$tmp/new" 2> "$tmp/err"; then
-            echo "make reset: cannot put exercise $id of $file back: $(head -n 1 "$tmp/err")" >&2
-            echo "  (its BEGIN/END EXERCISE $id lines must be as committed; 'git diff $file' shows what changed)" >&2
+            msgln reset.cannot "$id" "$file" "$(head -n 1 "$tmp/err")" "$id" "$file" >&2
             status=1
             continue
         fi
@@ -77,11 +76,11 @@ for id in $ids; do
         changed="$changed $name"
     done
     if [ -n "$changed" ]; then
-        echo "exercise $id: put back to its stub in$changed (in $folder/; what was there: $backup/$folder/)"
+        msgln reset.done "$id" "$changed" "$folder" "$backup" "$folder"
     elif [ -n "$unchanged" ]; then
-        echo "exercise $id: already its stub in$unchanged (nothing changed)"
+        msgln reset.unchanged "$id" "$unchanged"
     elif [ "$status" -eq 0 ]; then
-        echo "make reset: no region of exercise $id in $folder/: were its BEGIN/END EXERCISE lines removed?" >&2
+        msgln reset.no_region "$id" "$folder" >&2
         status=1
     fi
 done

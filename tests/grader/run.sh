@@ -9,14 +9,15 @@
 # that ignores Ctrl-C, so the server's last words still get through.
 # The exit status is the program's.
 set -u
+. tests/grader/messages.sh
 program=${1:?usage: run.sh PROGRAM [ARGS...]}
 shift
 status_file=$(mktemp "${TMPDIR:-/tmp}/course-run.XXXXXX") || exit 2
 trap 'rm -f "$status_file"' EXIT
 trap '' INT
 { { (trap - INT; exec "$program" "$@") 2>&1 1>&3 3>&-; echo $? > "$status_file"; } |
-    awk '{ print; fflush() }
-         /with -p/ && !said { print "  (through make: make run ARGS=\"-p 26000\", or any port of 1024 or more)"; said = 1; fflush() }' >&2
+    awk -v note="$(msg run.port)" '{ print; fflush() }
+         /with -p/ && !said { print note; said = 1; fflush() }' >&2
 } 3>&1
 status=$(cat "$status_file")
 exit "${status:-1}"

@@ -36,10 +36,7 @@ choose_sanitize() {
                 SANITIZE=1
             else
                 SANITIZE=0
-                if [ "${1:-}" != quiet ]; then
-                    echo "(AddressSanitizer is not available with ${CC:-cc} here, see $BUILD/sanitizers-probe.log:"
-                    echo " grading without it; leaks are still counted)"
-                fi
+                [ "${1:-}" = quiet ] || msgln check.no_sanitizer "${CC:-cc}" "$BUILD/sanitizers-probe.log"
             fi
             export SANITIZE
             ;;

@@ -15,6 +15,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 . tests/grader/manifest.sh
+. tests/grader/messages.sh
 TREE=${TREE:-steps}
 BUILD=${BUILD:-build}
 export TREE BUILD
@@ -34,10 +35,15 @@ if [ -z "$stage" ]; then
     choose_sanitize quiet
     OUT=$BUILD/grade/$(echo "$TREE" | tr '/' '_')
     auto=1
+    # stage_full N: its last grade, kept, gave every test.
+    stage_full() {
+        stage_kept "$1" summary | summary_of "$1" |
+            awk '{ split($1, s, "/"); exit !(s[1] == s[2] && s[2] > 0) }'
+    }
     for number in $(course_stage_numbers); do
         folder=$(course_folder "$number")
         if stage_fresh "$number" "$folder" "$TREE/$folder" &&
-           stage_kept "$number" summary | awk '{ split($3, s, "/"); exit !(s[1] == s[2]) }'; then
+           stage_full "$number"; then
             continue
         fi
         stage=$number
@@ -47,11 +53,11 @@ if [ -z "$stage" ]; then
 fi
 folder=$(course_folder "$stage")
 if [ -z "$folder" ]; then
-    echo "make watch: there is no stage '$stage'; usage: make watch [N], N one of $(course_stage_numbers)" >&2
+    msgln watch.no_stage "$stage" "$(course_stage_numbers)" >&2
     exit 2
 fi
 
-trap 'echo ""; echo "make watch: stopped"; exit 0' INT TERM
+trap 'echo ""; msgln watch.stopped; exit 0' INT TERM
 
 if [ "${WATCH_POLL:-0}" != 1 ] && command -v inotifywait >/dev/null 2>&1; then
     waiter=inotifywait
@@ -69,14 +75,14 @@ count=0
 while :; do
     touch "$stamp"
     if [ -t 1 ]; then printf '\033[H\033[2J'; else echo "----------------------------------------"; fi
-    echo "make watch $stage: grading $TREE/$folder ($(date +%H:%M:%S))"
+    msgln watch.grading "$stage" "$TREE/$folder" "$(date +%H:%M:%S)"
     STEP=$stage sh tests/grader/grade.sh 2>&1 | tee "$BUILD/watch.out"
     # The exercise to fix first, at the bottom where it is in view (unless
     # the grade's own last lines already say it).
-    fix=$(awk -F'\t' -v s="$stage" '$1 == "fixfirst" && $2 == s { print "exercise " $3 ($4 != "" ? ": " $4 : ""); exit }' \
+    fix=$(awk -F'\t' -v s="$stage" '$1 == "fixfirst" && $2 == s { print $3 ($4 != "" ? ": " $4 : ""); exit }' \
           "$BUILD/grade/$TREE/results.tsv" 2>/dev/null)
-    if [ -n "$fix" ] && ! tail -n 6 "$BUILD/watch.out" | grep -q 'Fix first:'; then
-        echo "Fix first: $fix"
+    if [ -n "$fix" ] && ! tail -n 6 "$BUILD/watch.out" | grep -qF "$(msgf grade.fix_first "" "" "" | sed 's/:.*//')"; then
+        msgln watch.fix_first "$fix"
     fi
     count=$((count + 1))
     if [ "$rounds" -gt 0 ] && [ "$count" -ge "$rounds" ]; then
@@ -85,19 +91,19 @@ while :; do
     # Chosen by itself and found complete: on to the next stage at once.
     next=$(course_stage_numbers | tr ' ' '\n' | awk -v s="$stage" 'found { print; exit } $0 == s { found = 1 }')
     if [ "$auto" = 1 ] && [ -n "$next" ] &&
-       awk '$1 == "Score:" { split($2, s, "/"); full = (s[1] == s[2] && s[2] > 0) } END { exit !full }' "$BUILD/watch.out"; then
+       stage_full "$stage"; then
         stage=$next
         folder=$(course_folder "$stage")
         continue
     fi
     auto=0
     echo ""
-    echo "Watching $TREE/ for saves ($waiter); Ctrl-C stops."
+    msgln watch.waiting "$TREE" "$waiter"
     # Wait for a save made after the grade started (one made while it
     # ran counts at once).
     while ! changed_since_stamp; do
         if [ "$(date +%s)" -ge "$deadline" ]; then
-            echo "make watch: stopping after ${WATCH_HOURS:-12} hours; run it again to go on"
+            msgln watch.hours "${WATCH_HOURS:-12}"
             exit 0
         fi
         if [ "$waiter" = inotifywait ]; then

@@ -97,10 +97,10 @@ printf '### \354\227\260\354\212\265 1.2: countdown_next \355\225\250\354\210\23
 env QUIET=0 COURSE_LANG=ko COURSE_ROOT="$work/ko" SRC_ROOT="$work/tree" STEP=1 BUILD="$work/build" \
     SUITE_LIMIT=$limit sh tests/grader/grade.sh > "$work/report.ko" 2>&1
 cp "$work/report.ko" "$work/report"
-expect "a Korean reader's hint names TUTORIAL.ko.md's heading" 'hint: TUTORIAL.ko.md, "연습 1.2: countdown_next'
-expect "an exercise TUTORIAL.ko.md lacks falls back to TUTORIAL.md" 'hint: TUTORIAL.md, "Exercise 1.3: countup_next"'
+expect "a Korean reader's hint names TUTORIAL.ko.md's heading" '힌트: TUTORIAL.ko.md의 "연습 1.2: countdown_next'
+expect "an exercise TUTORIAL.ko.md lacks falls back to TUTORIAL.md" '힌트: TUTORIAL.md의 "Exercise 1.3: countup_next"'
 env QUIET=0 LANG=ko_KR.UTF-8 LC_ALL= COURSE_ROOT="$work/none" SRC_ROOT="$work/tree" STEP=1 \
     BUILD="$work/build" SUITE_LIMIT=$limit sh tests/grader/grade.sh > "$work/report" 2>&1
-expect "without TUTORIAL.ko.md, a Korean reader gets TUTORIAL.md" 'hint: TUTORIAL.md, "Exercise 1.2: countdown_next"'
+expect "without TUTORIAL.ko.md, a Korean reader gets TUTORIAL.md" '힌트: TUTORIAL.md의 "Exercise 1.2: countdown_next"'
 
 [ "$problems" -eq 0 ]

@@ -20,6 +20,10 @@ cd "$(dirname "$0")/../.." || exit 2
 # The backends are built and tested on their own (near the end); a
 # BACKEND left in the environment must not reach the stage builds.
 unset BACKEND
+# The checks read the grader's English lines: a maintainer's Korean
+# locale must not change them (the Korean checks set their own).
+unset COURSE_LANG LC_ALL
+case ${LANG:-} in ko*) LANG=C.UTF-8; export LANG ;; esac
 MAKE=${MAKE:-make}
 ROOT=build/selftest
 rm -rf "$ROOT"

@@ -20,6 +20,9 @@
 # WORK_DIR/results.tsv: ID, exercise, grade exit status, the exercise
 # Fix first names, seconds the grade took (the build excluded).
 set -u
+# It reads the grader's English "Fix first:" line, whatever the locale.
+COURSE_LANG=en
+export COURSE_LANG
 cd "$(dirname "$0")/../.." || exit 2
 VERSIONS=${VERSIONS:-tests/maint/wrong/versions.txt}
 . tests/grader/manifest.sh
