@@ -267,13 +267,16 @@ function check_macros(id, k, code,    n, l, i, t, includes, defined, mnames, nm,
     n = split(code, l, "\n")
     for (i = 1; i <= n; i++) {
         if (l[i] ~ /^[ \t]*$/) continue
-        if (l[i] ~ /^[ \t]*#[ \t]*include/) {
-            t = l[i]; gsub(/[ \t]/, "", t)
-            if (index(includes, "\n" t "\n") == 0) return "an #include the exercise does not have: " l[i]
-            continue
-        }
+        if (l[i] ~ /^[ \t]*#[ \t]*include/) continue
         if (l[i] !~ /^[ \t]*#[ \t]*define[ \t]+[A-Za-z_]/) return "only the exercise's #define lines belong here, not: " substr(l[i], 1, 60)
     }
+    # #include lines: compared as written (strip() empties their quotes)
+    includes = "\n"
+    for (j = 1; j <= count["T", id]; j++) includes = includes include_lines(body["T", id, j])
+    for (j = 1; j <= count["S", id]; j++) includes = includes include_lines(body["S", id, j])
+    n = split(include_lines(body["U", id, k]), l, "\n")
+    for (i = 1; i <= n; i++)
+        if (l[i] != "" && index(includes, "\n" l[i] "\n") == 0) return "an #include the exercise does not have: " l[i]
     mnames = macros(code, "U")
     n = split(mnames, nm, " ")
     for (i = 1; i <= n; i++) {

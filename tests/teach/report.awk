@@ -10,8 +10,9 @@
 #                    region EXERCISE ok|reject [REASON]
 # An exercise's points are its points in the manifest (6th field) times
 # the share of its tests that count: a test counts when it passed, or
-# when it failed for an earlier exercise (the grader's blame) that fails
-# its own tests too.  A rejected region gives 0.
+# when it failed for another exercise (the grader's blame) that fails its
+# own tests too; but an exercise none of whose tests passed, or whose
+# region was rejected, gets 0.
 function json(s,    out, i, c) {
     out = ""
     for (i = 1; i <= length(s); i++) {
@@ -44,7 +45,7 @@ $1 == "test" {
     n = ++ntests
     t_stage[n] = $2; t_ex[n] = $3; t_name[n] = $4; t_status[n] = $5; t_fault[n] = $6; t_text[n] = $7
     total_of[$3]++
-    if ($5 != "ok" && ($6 == $3 || !($6 in rank) || rank[$6] >= rank[$3])) own_fail[$3] = 1
+    if ($5 != "ok" && ($6 == $3 || !($6 in rank))) own_fail[$3] = 1
     next
 }
 $1 == "stage" { s_state[$2] = $3; s_fix[$2] = $4; s_note[$2] = $5; next }
@@ -54,15 +55,15 @@ END {
     for (n = 1; n <= ntests; n++) {
         x = t_ex[n]; f = t_fault[n]
         counts[n] = (t_status[n] == "ok") ||
-                    (t_status[n] !~ /^(NOT BUILT|NO RESULT|UNCONFIRMED)$/ && f != x && (f in rank) && rank[f] < rank[x] && own_fail[f])
+                    (t_status[n] !~ /^(NOT BUILT|NO RESULT|UNCONFIRMED)$/ && f != x && (f in rank) && own_fail[f])
         good_of[x] += counts[n]
         if (t_status[n] == "ok") { passed_tests++; passed_of[x]++ }
     }
     for (i = 1; i <= nids; i++) {
         x = ids[i]
-        earned[x] = (x in rejected) || total_of[x] == 0 ? 0 : points[x] * good_of[x] / total_of[x]
+        earned[x] = (x in rejected) || passed_of[x] + 0 == 0 ? 0 : points[x] * good_of[x] / total_of[x]
         earned[x] = num(earned[x]) + 0
-        done[x] = !(x in rejected) && total_of[x] > 0 && good_of[x] == total_of[x]
+        done[x] = earned[x] > 0 && good_of[x] == total_of[x]
         score += earned[x]; max_score += points[x]
     }
     fix_stage = ""; fix_ex = ""

@@ -11,7 +11,9 @@
 # full: run as root (the teacher's grader, in a container or a VM): a new
 #       network namespace with only loopback (no outside address is
 #       reachable), a new PID namespace (when the command ends, every
-#       process it left is killed), a private /tmp (tmpfs, 64 MB), and the
+#       process it left is killed), a private /tmp (tmpfs, 64 MB), the
+#       folders of SANDBOX_HIDE (the class's submissions and reports)
+#       hidden under empty ones, and the
 #       command runs as UID, a user of its own per submission, without
 #       capabilities or a way to gain them.
 # net:  not root, but user namespaces work: the network and PID
@@ -65,6 +67,9 @@ sandboxed() { # UID SECONDS CMD...
             timeout -s KILL "$sandbox_seconds" \
             unshare --net --pid --fork --kill-child --mount --propagation private sh -c '
                 ip link set lo up && mount -t tmpfs -o size=64m,mode=1777 tmpfs /tmp || exit 125
+                for hide in $SANDBOX_HIDE; do
+                    [ ! -d "$hide" ] || mount -t tmpfs -o size=1m,mode=0755 tmpfs "$hide" || exit 125
+                done
                 exec "$@"' sandbox \
             setpriv --reuid="$sandbox_uid" --regid="$sandbox_uid" --clear-groups --no-new-privs \
                 --inh-caps=-all --bounding-set=-all \

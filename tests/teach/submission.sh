@@ -15,7 +15,7 @@
 # results.json (Gradescope), junit.xml, report.txt (the suites' own
 # report), and row.tsv for the class table.
 #
-# Environment: CLASS_OUT (build/class), CLASS_WORK (build/class/.work),
+# Environment: CLASS_OUT (build/class), CLASS_WORK (build/class-work),
 # CLASS_SLOT (a number per submission graded at once: its user is
 # 60000 + slot), SUBMISSION_LIMIT (seconds for the whole submission, 150),
 # STAGE_LIMIT (seconds per stage's suite, 60), CC.
@@ -30,7 +30,7 @@ case $name in
     *[!A-Za-z0-9._-]* | .* | "") echo "grade-submission: '$name' cannot be a learner's name (letters, digits, . _ - only)"; exit 2 ;;
 esac
 CLASS_OUT=${CLASS_OUT:-build/class}
-CLASS_WORK=${CLASS_WORK:-$CLASS_OUT/.work}
+CLASS_WORK=${CLASS_WORK:-$(dirname "$CLASS_OUT")/class-work}
 mkdir -p "$CLASS_OUT" "$CLASS_WORK" || exit 2
 CLASS_OUT=$(cd "$CLASS_OUT" && pwd)
 CLASS_WORK=$(cd "$CLASS_WORK" && pwd)
@@ -44,6 +44,17 @@ unset BACKEND MAKEFLAGS MAKELEVEL MFLAGS
 . tests/teach/sandbox.sh
 sandbox_probe
 started=$(date +%s)
+# Out of the sandbox's sight: the submitted copies and the class's reports.
+SANDBOX_HIDE=$CLASS_OUT
+parent=$(dirname "$dir")
+case "$COURSE/ $CLASS_WORK/" in
+    "$parent"/* | *" $parent"/*) ;;
+    *) [ "$parent" = / ] || SANDBOX_HIDE="$parent $CLASS_OUT" ;;
+esac
+export SANDBOX_HIDE
+# GRADE_STAGES="1 2": grade these stages only (the self-test's shortcut;
+# the other stages' exercises then score 0).
+graded_stages() { echo "${GRADE_STAGES:-$(course_stage_numbers)}"; }
 
 out=$CLASS_OUT/$name
 work=$CLASS_WORK/$name
@@ -63,7 +74,7 @@ fi
 # solutions/: the denominators (a stage that does not compile, or whose
 # suite dies, still counts every one of its tests).
 lists=$CLASS_WORK/lists
-for number in $(course_stage_numbers); do
+for number in $(graded_stages); do
     stage=$(course_folder "$number")
     [ -s "$lists/$number.tsv" ] && continue
     mkdir -p "$lists"
@@ -80,7 +91,7 @@ done
 src=$work/src
 mkdir -p "$src" && cp -R steps/. "$src/" || exit 2
 : > "$work/regions.tsv"
-for number in $(course_stage_numbers); do
+for number in $(graded_stages); do
     stage=$(course_folder "$number")
     for file in steps/"$stage"/*; do
         grep -q "BEGIN EXERCISE" "$file" || continue
@@ -97,7 +108,7 @@ for number in $(course_stage_numbers); do
     done
 done
 rejected=$(awk -F'\t' '$2 == "reject" { print $1 }' "$work/regions.tsv" | sort -u | tr '\n' ' ')
-for number in $(course_stage_numbers); do
+for number in $(graded_stages); do
     stage=$(course_folder "$number")
     for file in steps/"$stage"/*; do
         grep -q "BEGIN EXERCISE" "$file" || continue
@@ -131,7 +142,7 @@ limit_for() { # SECONDS: the smaller of SECONDS and what is left
 
 # 3. Build every stage (no code of the learner's runs while it builds).
 : > "$work/built"
-for number in $(course_stage_numbers); do
+for number in $(graded_stages); do
     stage=$(course_folder "$number")
     (cd "$course" && sandboxed "$uid" "$(limit_for 120)" env -i PATH="$PATH" HOME="$run" LANG=C \
         CC="${CC:-cc}" SANITIZE=0 $MAKE --no-print-directory -f tests/stage.mk SRC="$src/$stage" NAME="$stage" \
@@ -154,7 +165,7 @@ token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 umask 077
 printf '%s\n' "$token" > "$work/token"
 : > "$out/report.txt"
-for number in $(course_stage_numbers); do
+for number in $(graded_stages); do
     stage=$(course_folder "$number")
     chan=$work/channel-$number
     : > "$chan"
@@ -186,7 +197,7 @@ umask 022
 elapsed=$(( $(date +%s) - started ))
 
 # 5. Failure texts from the suites' reports, and the reports.
-for number in $(course_stage_numbers); do
+for number in $(graded_stages); do
     stage=$(course_folder "$number")
     log=$work/log-$number
     [ -f "$log" ] || log=$work/build-$number.log
