@@ -126,6 +126,20 @@ count_tests() { # NAME NUMBER
     fi
 }
 
+# A stage that does not compile, is missing, or whose grader stopped
+# still counts every one of its selected tests in the reports, as failed
+# (NOT-BUILT, or NO-RESULT for those the grader never reached): the
+# totals keep their real denominators.  After count_tests, which builds
+# the list.
+record_unrun() { # NAME NUMBER STATUS
+    [ -x "$BUILD/grade/solutions-list/test-$1" ] || return 0
+    "$BUILD/grade/solutions-list/test-$1" --list | awk -F '\t' -v test="$TEST" -v n="$2" -v status="$3" -v results="$RESULTS" '
+        BEGIN { while ((getline l < results) > 0) { split(l, f, "\t"); if (f[1] == "test" && f[2] == n) seen[f[3] "\t" f[5]] = 1 } }
+        test ~ /^[0-9]+\.[0-9]+$/ && $1 != test { next }
+        test != "" && test !~ /^[0-9]+\.[0-9]+$/ && !index(tolower($2), tolower(test)) { next }
+        !(($1 "\t" $2) in seen) { printf "test\t%s\t%s\t%s\t%s\n", n, $1, status, $2 }' >> "$RESULTS"
+}
+
 # LIST=1: the names of the selected tests, stage by stage, none run.
 if [ "${LIST:-}" = 1 ]; then
     for entry in $stages; do
@@ -289,6 +303,7 @@ for entry in $stages; do
 
     if [ ! -d "$src" ]; then
         count=$(count_tests "$name" "$number")
+        record_unrun "$name" "$number" NOT-BUILT
         say "Stage $number: $title"
         say "  MISSING  $src does not exist"
         say ""
@@ -301,6 +316,7 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (missing)")"
     if ! $MAKE --no-print-directory -f tests/stage.mk SRC="$src" NAME="$name" OUT="$OUT" \
             program suite > "$log.build" 2>&1; then
         count=$(count_tests "$name" "$number")
+        record_unrun "$name" "$number" NOT-BUILT
         say "Stage $number: $title"
         say "  FAIL    the stage does not compile, so none of its $count tests could run."
         explain_build "$log.build" "$src"
@@ -333,6 +349,7 @@ $(printf '  Stage %s  %-6s %s' "$number" "0/$count" "$title (does not compile)${
     score=$(sed -n "s/^Stage $number score: \([0-9]*\/[0-9]*\)$/\1/p" "$log" | tail -n 1)
     if [ -z "$score" ]; then
         count=$(count_tests "$name" "$number")
+        record_unrun "$name" "$number" NO-RESULT
         say "  CRASH   the grader of stage $number stopped before it finished (see $log);"
         say "          likely cause: the stage's code ended the whole test program."
         score="0/$count"

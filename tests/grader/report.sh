@@ -4,7 +4,9 @@
 #
 #   REPORT_DIR/grade.json   per stage and per exercise (keyed "1.2"):
 #                           tests passed and total, the fix-first exercise,
-#                           the totals
+#                           the totals; a stage that does not compile (or
+#                           whose grader stopped) counts every test as
+#                           failed (grade.sh's NOT-BUILT / NO-RESULT lines)
 #   REPORT_DIR/junit.xml    one testcase per test, classname the exercise
 #
 #   sh tests/grader/report.sh RESULTS_FILE REPORT_DIR
@@ -75,13 +77,16 @@ for format in json junit; do
         }
         if (format == "json") write_json(); else write_junit()
     }
-    function state(s) {
+    function state(s,    n) {
         if (!wanted[s]) return "not graded"
         if (!(s in seen)) return "no results"
+        for (n = 1; n <= ntests; n++) if (t_stage[n] == s && t_status[n] == "NOT-BUILT") return "does not compile"
+        for (n = 1; n <= ntests; n++) if (t_stage[n] == s && t_status[n] == "NO-RESULT") return "grader stopped"
         return passed_in[s] + 0 == tests_in[s] + 0 ? "full marks" : "graded"
     }
     function write_json(    i, s, id, sep, n, has) {
         print "{"
+        print "  \"schema\": \"course-report/2\","
         print "  \"tree\": " json(tree) ","
         print "  \"filter\": " (filter == "" ? "null" : json(filter)) ","
         print "  \"stages\": {"
@@ -151,6 +156,10 @@ for format in json junit; do
                 print ">"
                 if (t_status[n] == "FAIL")
                     printf "      <failure message=\"%s\"/>\n", xml("FAIL: see TUTORIAL.md, exercise " t_ex[n] "; make hint " t_ex[n])
+                else if (t_status[n] == "NOT-BUILT")
+                    printf "      <error message=\"%s\"/>\n", xml("NOT-BUILT: the stage does not compile, so this test could not run (see the output of make check " s ")")
+                else if (t_status[n] == "NO-RESULT")
+                    printf "      <error message=\"%s\"/>\n", xml("NO-RESULT: the grader of the stage stopped before this test (see the output of make check " s ")")
                 else
                     printf "      <error message=\"%s\"/>\n", xml(t_status[n] ": the test did not finish normally")
                 print "    </testcase>"
