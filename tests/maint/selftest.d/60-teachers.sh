@@ -120,6 +120,13 @@ teach_grade() {
         for f in grade.json results.json; do
             awk -f tests/teach/json.awk "$TEACH/class/$who/$f" || { echo "$who/$f is not valid JSON"; ok=0; }
         done
+        # Gradescope's file: every exercise, the points adding up to the manifest's.
+        for id in $(course_exercise_ids); do
+            grep -q "\"number\": \"$id\"" "$TEACH/class/$who/results.json" || { echo "$who/results.json lacks exercise $id"; ok=0; }
+        done
+        [ "$(sed -n 's/.*"max_score": \([0-9.]*\),.*/\1/p' "$TEACH/class/$who/results.json" | awk '{ s += $1 } END { print s }')" = \
+          "$(awk -F'\t' '$1 == "exercise" { s += $6 } END { print s }' tests/course.txt)" ] ||
+            { echo "$who/results.json: the max_scores do not add up to the manifest's points"; ok=0; }
     done
     cat "$TEACH/class/summary.txt"
     [ "$ok" = 1 ]
@@ -155,3 +162,6 @@ teach_regions() { # the rules of tests/teach/regions.awk, one bad region at a ti
     [ "$ok" = 1 ]
 }
 check "tests/teach/regions.awk refuses #, trigraphs, digraphs, attributes, asm, a region that leaves its function, and accepts steps/ and solutions/" teach_regions
+
+check "platforms: classroom.yml and the Gradescope bundle match the manifest (valid YAML, every exercise, 100 points); .devcontainer installs what .ci/run does" \
+    sh tests/teach/platforms.sh check
