@@ -125,7 +125,7 @@ rm -f "$src"/*/*.new
 
 # 2. The folders: the work folder is the grader's, entered only by the
 # submission's user (its group); bin/ is the user's while it builds,
-# the grader's after; run/ is where its tests may write.
+# the grader's after; run-N/ is where stage N's tests may write.
 bin=$work/bin
 run=$work/run
 mkdir -p "$bin" "$run"
@@ -178,6 +178,11 @@ for number in $(graded_stages); do
             status=137
             echo "(no time left for stage $number: the submission's limit is $SUBMISSION_LIMIT s)" > "$work/log-$number"
         else
+            # A fresh folder per stage: what one stage's code leaves there
+            # (a planted report, say) never reaches the next stage's suite.
+            run=$work/run-$number
+            mkdir -p "$run" && chmod 0700 "$run"
+            [ "$SANDBOX" = full ] && chown "$uid:$uid" "$run"
             (cd "$course" && sandboxed "$uid" "$(limit_for "$STAGE_LIMIT")" env -i PATH="$PATH" HOME="$run" LANG=C \
                 TMPDIR=/tmp COURSE_MANIFEST="$course/tests/course.txt" COURSE_ROOT="$course" \
                 GRADE_RESULTS="$run/results-$number.tsv" GRADE_SANITIZER_DIR="$run" GRADE_CHANNEL=3,4 \
