@@ -52,7 +52,7 @@ sandbox_probe() {
     fi
     if unshare --map-root-user --net --pid --fork --kill-child sh -c 'ip link set lo up' >/dev/null 2>&1; then
         SANDBOX=net
-        SANDBOX_NOTE="sandbox: partial (not root): no network and no process left behind, but the submissions' code runs as $(id -un) and can read and write what that user can; run the grader as root (in a container) for users of their own"
+        SANDBOX_NOTE="sandbox: partial (not root): no network and no process left behind, but the submissions' code runs as your user (uid $(id -u)) and can read and write what that user can; run the grader as root (in a container) for users of their own"
         return
     fi
     SANDBOX_NOTE="sandbox: not available (not root, and user namespaces are disabled here): the submissions' code runs with the teacher's rights and network, under time limits only; run the grader as root in a container or VM"

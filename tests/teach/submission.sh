@@ -58,6 +58,7 @@ graded_stages() { echo "${GRADE_STAGES:-$(course_stage_numbers)}"; }
 
 out=$CLASS_OUT/$name
 work=$CLASS_WORK/$name
+[ ! -d "$work" ] || chmod -R u+w "$work" 2>/dev/null
 rm -rf "$out" "$work"
 mkdir -p "$out" "$work" || exit 2
 printf '%s\n' "$SANDBOX_NOTE" > "$out/sandbox.txt"
@@ -243,5 +244,5 @@ awk -F'\t' '{ printf "%s: %s/%s (%s s; sandbox %s)\n", $1, $(NF-2), $(NF-1), "'"
 [ -n "$SANDBOX_NOTE" ] && echo "  $SANDBOX_NOTE"
 awk -F'\t' '$1 == "region" && $3 == "reject" { print "  rejected " $2 ": " $4 }' "$out/tests.tsv"
 awk -F'\t' '$1 == "stage" && $5 != "" { print "  stage " $2 ": " $5 }' "$out/tests.tsv"
-[ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$work"
+[ "${KEEP_WORK:-0}" = 1 ] || { chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; }
 exit 0
