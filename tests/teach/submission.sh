@@ -98,9 +98,19 @@ for number in $(graded_stages); do
         grep -q "BEGIN EXERCISE" "$file" || continue
         base=$(basename "$file")
         theirs=$dir/steps/$stage/$base
-        if [ ! -f "$theirs" ] || [ -h "$theirs" ]; then
+        # Read only a regular file of theirs, reached without a symbolic
+        # link (one could point into another learner's copy), not huge.
+        why=""
+        if [ -h "$dir/steps" ] || [ -h "$dir/steps/$stage" ] || [ -h "$theirs" ]; then
+            why="a symbolic link"
+        elif [ ! -f "$theirs" ]; then
+            why="the file is missing"
+        elif [ "$(wc -c < "$theirs")" -gt 1000000 ]; then
+            why="the file is larger than 1 MB"
+        fi
+        if [ -n "$why" ]; then
             awk -v mode=ids -f tests/maint/regions.awk "$file" | sort -u | while read -r id; do
-                printf '%s\treject\t%s: the file is missing\n' "$id" "$stage/$base"
+                printf '%s\treject\t%s: %s\n' "$id" "$stage/$base" "$why"
             done >> "$work/regions.tsv"
             continue
         fi

@@ -40,16 +40,17 @@ teach_class() {
     sed -i '1a exit 0' "$SUBS/cheat-files/tests/grader/report.sh" &&
     mkdir -p "$SUBS/cheat-files/build/report" &&
     echo '{"total": {"passed": 85, "failed": 0, "total": 85}}' > "$SUBS/cheat-files/build/report/grade.json" &&
-    # A region that closes its function for a constructor and an atexit.
-    teach_copy cheat-ctor steps &&
-    teach_region cheat-ctor "$S1/countdown.c" 1.2 '    return false;
+    # ... and its stage 1 a link to another learner's copy.
+    rm -rf "$SUBS/cheat-files/steps/$S1" && ln -s "../../solved/steps/$S1" "$SUBS/cheat-files/steps/$S1" &&
+    # A region that closes its function for a constructor and an atexit
+    # (1.3), and one that forges the channel's lines, then leaves (1.2).
+    teach_copy cheat-code steps &&
+    teach_region cheat-code "$S1/countup.c" 1.3 '    return false;
 }
 __attribute__((constructor)) static void all_ok(void) { atexit(all_ok); }
 static bool unused(void) {
     return false;' &&
-    # A region that forges the channel's lines, then leaves early.
-    teach_copy cheat-forge steps &&
-    teach_region cheat-forge "$S1/countdown.c" 1.2 '    int dprintf(int, const char *, ...);
+    teach_region cheat-code "$S1/countdown.c" 1.2 '    int dprintf(int, const char *, ...);
     for (int fd = 3; fd < 10; fd++) {
         dprintf(fd, "pass\t1.2\tcountdown(3) yields 3, 2, 1, then ends\tguess\n");
         dprintf(fd, "test\t1\t1.2\tok\tcountdown(3) yields 3, 2, 1, then ends\n");
@@ -94,13 +95,15 @@ teach_grade() {
     [ "$(score nocompile)" = 18 ] || { echo "nocompile: $(score nocompile), expected 18 (stage 2 does not compile)"; ok=0; }
     [ "$(points hangs 1.2)" = 0 ] && [ "$(points hangs 1.1)" = 6 ] || { echo "hangs: 1.1 $(points hangs 1.1), 1.2 $(points hangs 1.2)"; ok=0; }
     [ "$(points hangs 2.2)" = 6 ] || { echo "hangs: stage 2 lost points: 2.2 $(points hangs 2.2)"; ok=0; }
-    for cheat in cheat-files cheat-ctor cheat-forge; do
+    for cheat in cheat-files cheat-code; do
         awk -v a="$(score "$cheat")" -v b="$untouched" 'BEGIN { exit !(a <= b) }' ||
             { echo "$cheat: $(score "$cheat"), more than the untouched copy's $untouched"; ok=0; }
     done
-    grep -q "rejected 1.2: .*unbalanced braces\|rejected 1.2: .*__attribute__" "$TEACH/class/.cheat-ctor.out" ||
-        { echo "cheat-ctor: its region was not rejected"; ok=0; }
-    grep -q "tampered" "$TEACH/class/cheat-forge/grade.json" || { echo "cheat-forge: no tampering seen"; ok=0; }
+    grep -q "rejected 1.3: .*unbalanced braces\|rejected 1.3: .*__attribute__" "$TEACH/class/.cheat-code.out" ||
+        { echo "cheat-code: its constructor region was not rejected"; ok=0; }
+    grep -q "tampered" "$TEACH/class/cheat-code/grade.json" || { echo "cheat-code: no tampering seen"; ok=0; }
+    grep -q "rejected 1.1: .*symbolic link" "$TEACH/class/.cheat-files.out" ||
+        { echo "cheat-files: its linked stage 1 was not rejected"; ok=0; }
     # (the snoop's prints change its output, which 2.3's tests compare)
     [ "$(points snoop 2.2)" = 6 ] || { echo "snoop: 2.2 $(points snoop 2.2), expected 6"; ok=0; }
     if [ "$(sed -n 's/.*"level": "\([a-z]*\)".*/\1/p' "$TEACH/class/snoop/grade.json")" = full ]; then
@@ -129,7 +132,7 @@ teach_grade() {
             { echo "$who/results.json: the max_scores do not add up to the manifest's points"; ok=0; }
     done
     # The same code under make check (without sanitizers, as graded) passes as many tests.
-    for who in partly hangs; do
+    for who in partly; do
         make_check=$(env QUIET=1 SRC_ROOT="$SUBS/$who/steps" STEP="1 2" SANITIZE=0 CC="$primary" \
             BUILD="$TEACH/check-$who" sh tests/grader/grade.sh | sed -n 's/^Score: //p')
         class=$(awk '/^  "total": / { gsub(/[^0-9 ]/, " "); split($0, f, " "); print f[1] "/" f[3] }' "$TEACH/class/$who/grade.json")
@@ -140,6 +143,18 @@ teach_grade() {
     [ "$ok" = 1 ]
 }
 check "grade-class: solved 36, partly 18, no compile and a hang cost their own, cheats no more than untouched, snooping contained" teach_grade
+
+teach_limit() { # a suite stopped at its time limit: its stage fails, within seconds
+    teach_started=$(date +%s)
+    env CLASS_OUT="$TEACH/limit" CLASS_WORK="$TEACH/work" GRADE_STAGES=1 STAGE_LIMIT=3 CC="$primary" \
+        sh tests/teach/submission.sh "$SUBS/hangs" hangs || return 1
+    teach_seconds=$(( $(date +%s) - teach_started ))
+    grep -q '"1": {[^}]*"state": "grader stopped", "passed": 0, "total": 9' "$TEACH/limit/hangs/grade.json" ||
+        { grep '"1": {' "$TEACH/limit/hangs/grade.json"; return 1; }
+    echo "stopped at STAGE_LIMIT=3: the submission took $teach_seconds s"
+    [ "$teach_seconds" -lt 30 ]
+}
+check "grade-submission: a suite stopped at its time limit (STAGE_LIMIT) fails its whole stage, and costs seconds" teach_limit
 
 teach_regions() { # the rules of tests/teach/regions.awk, one bad region at a time
     ok=1
