@@ -30,7 +30,13 @@ started=$(date +%s)
 names=""
 for learner in "$dir"/*/; do
     [ -d "$learner" ] || continue
-    names="$names $(basename "$learner")"
+    learner=$(basename "$learner")
+    case $learner in
+        *[!A-Za-z0-9._-]* | .*)
+            echo "grade-class: skipping the folder '$learner': a learner's folder is named with letters, digits, . _ - only (rename it)"
+            continue ;;
+    esac
+    names="$names $learner"
 done
 [ -n "$names" ] || { echo "grade-class: no folder in $dir (one folder per learner)"; exit 2; }
 

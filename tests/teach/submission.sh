@@ -44,12 +44,16 @@ unset BACKEND MAKEFLAGS MAKELEVEL MFLAGS
 . tests/teach/sandbox.sh
 sandbox_probe
 started=$(date +%s)
-# Out of the sandbox's sight: the submitted copies and the class's reports.
-SANDBOX_HIDE=$CLASS_OUT
+# Out of the sandbox's sight: the submitted copies, the class's reports,
+# and the teacher's solutions/ and git history (a test's output reaches
+# the learner's feedback, so a copy must not print the solutions there).
+SANDBOX_HIDE="$CLASS_OUT $COURSE/solutions"
+gitdir=$(cd "$(git rev-parse --git-common-dir 2>/dev/null || echo /nonexistent)" 2>/dev/null && pwd)
+[ -n "$gitdir" ] && [ "$gitdir" != / ] && SANDBOX_HIDE="$SANDBOX_HIDE $gitdir"
 parent=$(dirname "$dir")
 case "$COURSE/ $CLASS_WORK/" in
     "$parent"/* | *" $parent"/*) ;;
-    *) [ "$parent" = / ] || SANDBOX_HIDE="$parent $CLASS_OUT" ;;
+    *) [ "$parent" = / ] || SANDBOX_HIDE="$parent $SANDBOX_HIDE" ;;
 esac
 export SANDBOX_HIDE
 # GRADE_STAGES="1 2": grade these stages only (the self-test's shortcut;

@@ -57,13 +57,19 @@ static bool unused(void) {
     }
     (void)g; (void)value;
     return false;' &&
-    # A solved copy that snoops in another copy, the teacher and the net.
+    # A solved copy that snoops in another copy, a file of the teacher's
+    # (a decoy: without the full sandbox it would be reached), the reports
+    # and the net: only where the full sandbox runs.
+    if [ "$SANDBOX" != full ]; then
+        echo "(no snooping copy: ${SANDBOX_NOTE:-the full sandbox is not available here})"
+        return 0
+    fi
     teach_copy snoop solutions &&
     teach_region snoop "$S2/scheduler.c" 2.2 "    int socket(int, int, int);
     int connect(int, const void *, unsigned int);
-    const char *paths[] = { \"$(pwd)/tests/course.txt\", \"$SUBS/solved/steps/$S1/countdown.c\",
+    const char *paths[] = { \"$(pwd)/$TEACH/teacher.txt\", \"$(pwd)/solutions/$S1/countdown.c\", \"$SUBS/solved/steps/$S1/countdown.c\",
                             \"$(pwd)/$TEACH/work/solved/src/$S1/countdown.c\", \"$(pwd)/$TEACH/class/solved/grade.json\" };
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         FILE *f = fopen(paths[i], \"a\");
         printf(\"SNOOP write %d: %s\\n\", i, f ? \"OPENED\" : \"refused\");
         if (f) { fputs(\"/* snooped */\\n\", f); fclose(f); }
@@ -78,8 +84,11 @@ $(sed -n '/BEGIN EXERCISE 2.2/,/END EXERCISE 2.2/p' "solutions/$S2/scheduler.c" 
 }
 
 teach_grade() {
+    . tests/teach/sandbox.sh
+    sandbox_probe
+    echo "the teacher's file" > "$TEACH/teacher.txt" && chmod 0644 "$TEACH/teacher.txt"
     teach_class || { echo "could not build the fake class"; return 1; }
-    sum_before=$(cat "$SUBS/solved/steps/$S1/countdown.c" tests/course.txt | cksum)
+    sum_before=$(cat "$SUBS/solved/steps/$S1/countdown.c" "$TEACH/teacher.txt" tests/course.txt | cksum)
     teach_started=$(date +%s)
     env CLASS_OUT="$TEACH/class" CLASS_WORK="$TEACH/work" GRADE_STAGES="1 2" JOBS=2 CC="$primary" \
         sh tests/teach/class.sh "$SUBS" || return 1
@@ -105,16 +114,16 @@ teach_grade() {
     grep -q "rejected 1.1: .*symbolic link" "$TEACH/class/.cheat-files.out" ||
         { echo "cheat-files: its linked stage 1 was not rejected"; ok=0; }
     # (the snoop's prints change its output, which 2.3's tests compare)
-    [ "$(points snoop 2.2)" = 6 ] || { echo "snoop: 2.2 $(points snoop 2.2), expected 6"; ok=0; }
-    if [ "$(sed -n 's/.*"level": "\([a-z]*\)".*/\1/p' "$TEACH/class/snoop/grade.json")" = full ]; then
+    if [ "$SANDBOX" = full ]; then
+        [ "$(points snoop 2.2)" = 6 ] || { echo "snoop: 2.2 $(points snoop 2.2), expected 6"; ok=0; }
         grep -q "SNOOP connect: failed" "$TEACH/class/snoop/report.txt" || { echo "snoop: the connection was not refused"; ok=0; }
         if grep "SNOOP .*OPENED" "$TEACH/class/snoop/report.txt" | grep -v "read 0"; then
             echo "snoop: reached a file it must not"; ok=0
         fi
     else
-        echo "(no full sandbox here: the snooping checks are skipped: $(cat "$TEACH/class/snoop/sandbox.txt"))"
+        echo "(no full sandbox here, so no snooping copy: $SANDBOX_NOTE)"
     fi
-    [ "$(cat "$SUBS/solved/steps/$S1/countdown.c" tests/course.txt | cksum)" = "$sum_before" ] ||
+    [ "$(cat "$SUBS/solved/steps/$S1/countdown.c" "$TEACH/teacher.txt" tests/course.txt | cksum)" = "$sum_before" ] ||
         { echo "a submission changed another copy or the teacher's manifest"; ok=0; }
     for who in $(ls "$SUBS"); do
         for f in grade.json results.json junit.xml; do
