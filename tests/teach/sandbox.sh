@@ -12,13 +12,13 @@
 #       network namespace with only loopback (no outside address is
 #       reachable), a new PID namespace (when the command ends, every
 #       process it left is killed), a private /tmp (tmpfs, 64 MB), the
-#       folders of SANDBOX_HIDE (the class's submissions and reports)
-#       hidden under empty ones, and the
+#       folders of SANDBOX_HIDE (the class's submissions and reports, the
+#       teacher's solutions/ and git history) hidden under empty ones, and the
 #       command runs as UID, a user of its own per submission, without
 #       capabilities or a way to gain them.
-# net:  not root, but user namespaces work: the network and PID
-#       namespaces as above, but the command runs as the teacher (it can
-#       read and write what the teacher can).
+# net:  not root, but user namespaces work: the namespaces, /tmp and the
+#       hidden folders as above, but the command runs as the teacher (it
+#       can read and write what the teacher can elsewhere).
 # none: neither: only the limits below and the time limit.
 # Always: limits on memory (address space), processes of the user, file
 # size, CPU time and open files (prlimit or ulimit), and the time limit.
@@ -27,6 +27,7 @@ SANDBOX_PROCESSES=${SANDBOX_PROCESSES:-256}   # processes of the submission's us
 SANDBOX_FILE_SIZE=${SANDBOX_FILE_SIZE:-16777216} # bytes, the largest file it may write
 SANDBOX_CPU=${SANDBOX_CPU:-120}               # seconds of CPU per process
 SANDBOX_FILES=${SANDBOX_FILES:-2048}          # open files per process
+# SANDBOX_TMP=0: keep the machine's /tmp (the grader's own files lie under it)
 
 sandbox_probe() {
     SANDBOX=none
@@ -50,9 +51,9 @@ sandbox_probe() {
         SANDBOX=full
         return
     fi
-    if unshare --map-root-user --net --pid --fork --kill-child sh -c 'ip link set lo up' >/dev/null 2>&1; then
+    if unshare --map-root-user --net --pid --fork --kill-child --mount sh -c 'ip link set lo up && mount -t tmpfs tmpfs /tmp' >/dev/null 2>&1; then
         SANDBOX=net
-        SANDBOX_NOTE="sandbox: partial (not root): no network and no process left behind, but the submissions' code runs as your user (uid $(id -u)) and can read and write what that user can; run the grader as root (in a container) for users of their own"
+        SANDBOX_NOTE="sandbox: partial (not root): no network, no process left behind, a private /tmp and the class's folders hidden, but the submissions' code runs as your user (uid $(id -u)) and can read and write what that user can; run the grader as root (in a container) for users of their own"
         return
     fi
     SANDBOX_NOTE="sandbox: not available (not root, and user namespaces are disabled here): the submissions' code runs with the teacher's rights and network, under time limits only; run the grader as root in a container or VM"
@@ -66,7 +67,8 @@ sandboxed() { # UID SECONDS CMD...
         full)
             timeout -s KILL "$sandbox_seconds" \
             unshare --net --pid --fork --kill-child --mount --propagation private sh -c '
-                ip link set lo up && mount -t tmpfs -o size=64m,mode=1777 tmpfs /tmp || exit 125
+                ip link set lo up || exit 125
+                [ "${SANDBOX_TMP:-1}" = 0 ] || mount -t tmpfs -o size=64m,mode=1777 tmpfs /tmp || exit 125
                 for hide in $SANDBOX_HIDE; do
                     [ ! -d "$hide" ] || mount -t tmpfs -o size=1m,mode=0755 tmpfs "$hide" || exit 125
                 done
@@ -78,8 +80,12 @@ sandboxed() { # UID SECONDS CMD...
             ;;
         net)
             timeout -s KILL "$sandbox_seconds" \
-            unshare --map-root-user --net --pid --fork --kill-child sh -c '
+            unshare --map-root-user --net --pid --fork --kill-child --mount sh -c '
                 ip link set lo up || exit 125
+                [ "${SANDBOX_TMP:-1}" = 0 ] || mount -t tmpfs -o size=64m,mode=1777 tmpfs /tmp || exit 125
+                for hide in $SANDBOX_HIDE; do
+                    [ ! -d "$hide" ] || mount -t tmpfs -o size=1m,mode=0755 tmpfs "$hide" || exit 125
+                done
                 exec "$@"' sandbox \
             prlimit --as="$SANDBOX_MEMORY" --nproc="$SANDBOX_PROCESSES" --fsize="$SANDBOX_FILE_SIZE" \
                 --cpu="$SANDBOX_CPU" --nofile="$SANDBOX_FILES" --core=0 -- "$@"

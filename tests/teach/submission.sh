@@ -56,6 +56,12 @@ case "$COURSE/ $CLASS_WORK/" in
     *) [ "$parent" = / ] || SANDBOX_HIDE="$parent $SANDBOX_HIDE" ;;
 esac
 export SANDBOX_HIDE
+# A private /tmp would hide the grader's own folders if they lie under /tmp.
+case "$COURSE/ $CLASS_WORK/" in
+    /tmp/* | *" /tmp/"*) SANDBOX_TMP=0 ;;
+    *) SANDBOX_TMP=1 ;;
+esac
+export SANDBOX_TMP
 # GRADE_STAGES="1 2": grade these stages only (the self-test's shortcut;
 # the other stages' exercises then score 0).
 graded_stages() { echo "${GRADE_STAGES:-$(course_stage_numbers)}"; }
