@@ -216,8 +216,20 @@ for number in $(graded_stages); do
         grep -E 'error' "$work/build-$number.log" | head -n 12 >> "$out/report.txt"
     fi
     echo >> "$out/report.txt"
+    # A stage that does not compile: the exercise whose region holds the
+    # first error (else the first of the stage), for Fix first.
+    fix=""
+    if [ "$built" = 0 ]; then
+        first=$(grep -E '^[^ :]+:[0-9]+:[0-9]+: (fatal )?error:' "$work/build-$number.log" | head -n 1)
+        file=${first%%:*}
+        line=$(echo "$first" | cut -d: -f2)
+        [ -f "$file" ] && fix=$(awk -v want="$line" '
+            /BEGIN EXERCISE [0-9]+\.[0-9]+/ { match($0, /[0-9]+\.[0-9]+/); open = substr($0, RSTART, RLENGTH) }
+            NR == want { print open; exit }
+            /END EXERCISE [0-9]+\.[0-9]+/ { open = "" }' "$file")
+    fi
     awk -F'\t' -f tests/teach/verdicts.awk -v token="$token" -v status="$status" -v built="$built" \
-        -v stage="$number" "$lists/$number.tsv" "$chan" > "$work/verdicts-$number"
+        -v stage="$number" -v compile_fix="$fix" "$lists/$number.tsv" "$chan" > "$work/verdicts-$number"
 done
 umask 022
 elapsed=$(( $(date +%s) - started ))

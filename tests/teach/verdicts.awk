@@ -73,5 +73,5 @@ END {
         f = (s == "ok") ? "" : ((i in fault) && all == "" ? fault[i] : ex[i])
         printf "%s\t%s\t%s\t%s\n", ex[i], name[i], s, f
     }
-    printf "stage\t%s\t%s\t%s\n", state, (all == "" ? fix : ""), note
+    printf "stage\t%s\t%s\t%s\n", state, (all == "" ? fix : built != 1 ? compile_fix : ""), note
 }
