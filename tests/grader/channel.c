@@ -35,6 +35,19 @@ static void channel_open(void)
         return;
     token_fd = token;
     out_fd = out;
+    /* Moved far from the small numbers the code under test uses, so that
+     * a slip of its own (a write to a stale descriptor 4) cannot touch
+     * the channel; where the limit on descriptors is too low, they stay. */
+    int high_token = fcntl(token, F_DUPFD_CLOEXEC, 700);
+    int high_out = high_token >= 0 ? fcntl(out, F_DUPFD_CLOEXEC, 700) : -1;
+    if (high_out >= 0) {
+        close(token);
+        close(out);
+        token_fd = high_token;
+        out_fd = high_out;
+    } else if (high_token >= 0) {
+        close(high_token);
+    }
 }
 
 /* One line, one write(): lines from several processes never mix. */

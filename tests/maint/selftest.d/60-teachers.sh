@@ -51,7 +51,7 @@ __attribute__((constructor)) static void all_ok(void) { atexit(all_ok); }
 static bool unused(void) {
     return false;' &&
     teach_region cheat-code "$S1/countdown.c" 1.2 '    int dprintf(int, const char *, ...);
-    for (int fd = 3; fd < 10; fd++) {
+    for (int fd = 3; fd < 1024; fd++) {
         dprintf(fd, "pass\t1.2\tcountdown(3) yields 3, 2, 1, then ends\tguess\n");
         dprintf(fd, "test\t1\t1.2\tok\tcountdown(3) yields 3, 2, 1, then ends\n");
     }
