@@ -110,7 +110,10 @@ teach_grade() {
     done
     grep -q "rejected 1.3: .*unbalanced braces\|rejected 1.3: .*__attribute__" "$TEACH/class/.cheat-code.out" ||
         { echo "cheat-code: its constructor region was not rejected"; ok=0; }
-    grep -q "tampered" "$TEACH/class/cheat-code/grade.json" || { echo "cheat-code: no tampering seen"; ok=0; }
+    # Its forged lines reach the channel (tampering) or Check's own pipe
+    # (the suite dies): either way the stage fails as a whole.
+    grep -q '"1": {[^}]*"state": "\(tampered\|grader stopped\)"' "$TEACH/class/cheat-code/grade.json" ||
+        { echo "cheat-code: its forged lines were not caught"; ok=0; }
     grep -q "rejected 1.1: .*symbolic link" "$TEACH/class/.cheat-files.out" ||
         { echo "cheat-files: its linked stage 1 was not rejected"; ok=0; }
     # (the snoop's prints change its output, which 2.3's tests compare)
