@@ -75,7 +75,14 @@ printf '%s\n' "$SANDBOX_NOTE" > "$out/sandbox.txt"
 
 # The teacher's course as the builds and suites see it, once per class:
 # a copy readable by the submissions' users and writable by none.
+# Made again whenever the teacher's tests, common/, solutions/ or compiler
+# change (a git pull between two runs).
 course=$CLASS_WORK/course
+key=$( (echo "${CC:-cc}"; find tests common solutions -type f | LC_ALL=C sort | xargs cat) | cksum)
+if [ "$(cat "$CLASS_WORK/key" 2>/dev/null)" != "$key" ]; then
+    rm -rf "$course" "$CLASS_WORK/lists"
+    printf '%s\n' "$key" > "$CLASS_WORK/key"
+fi
 if [ ! -f "$course/.complete" ]; then
     mkdir -p "$course.$$" && tar cf - tests common | (cd "$course.$$" && tar xf -) &&
         rm -rf "$course.$$/tests/maint" && touch "$course.$$/.complete" &&
