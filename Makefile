@@ -11,6 +11,7 @@
 #   make compdb                      compile_commands.json, for clangd and editors
 #   make grade-submission DIR=copy   a teacher grades one learner's copy (sandboxed)
 #   make grade-class SUBMISSIONS=dir [-j4]  ... every copy in dir: build/class/
+#   make platforms                   GitHub Classroom and Gradescope files
 #   make test                        the project's own suite (maintainers, CI)
 #   make stress / make memcheck      longer checks of the final server
 #   make bench                       benchmarks (bench/RESULTS.md)
@@ -126,7 +127,7 @@ endif
 endif
 
 help:
-	@sed -n '3,21p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
 
 step:
 	+@$(MAKE) $(STAGE_MK) SRC=$(TREE)/$(call stage_name,$(STAGE)) \
