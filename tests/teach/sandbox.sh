@@ -91,7 +91,18 @@ sandboxed() { # UID SECONDS CMD...
                 --cpu="$SANDBOX_CPU" --nofile="$SANDBOX_FILES" --core=0 -- "$@"
             ;;
         *)
-            if command -v timeout >/dev/null 2>&1; then
+            # A session of its own, so that what the command leaves behind
+            # (a test's process whose runner was stopped) is stopped too.
+            if command -v setsid >/dev/null 2>&1 && command -v pkill >/dev/null 2>&1 &&
+               command -v timeout >/dev/null 2>&1 && sandbox_sid=$(mktemp "${TMPDIR:-/tmp}/sandbox-sid.XXXXXX"); then
+                setsid -w sh -c 'echo $$ > "$0"; ulimit -v $1 -f $2 -t $3 2>/dev/null; shift 3
+                                 exec timeout -s KILL "$@"' "$sandbox_sid" \
+                    $((SANDBOX_MEMORY / 1024)) $((SANDBOX_FILE_SIZE / 512)) "$SANDBOX_CPU" "$sandbox_seconds" "$@"
+                sandbox_status=$?
+                [ -s "$sandbox_sid" ] && pkill -KILL -s "$(cat "$sandbox_sid")" 2>/dev/null
+                rm -f "$sandbox_sid"
+                return "$sandbox_status"
+            elif command -v timeout >/dev/null 2>&1; then
                 (ulimit -v $((SANDBOX_MEMORY / 1024)) -f $((SANDBOX_FILE_SIZE / 512)) -t "$SANDBOX_CPU" 2>/dev/null
                  exec timeout -s KILL "$sandbox_seconds" "$@")
             else
