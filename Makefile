@@ -10,6 +10,9 @@
 #   make progress                    every exercise: done, started or not started
 #   make reset N.M | make reset N    put exercise N.M (or stage N) back to its stub
 #   make compdb                      compile_commands.json, for clangd and editors
+#   make grade-submission DIR=copy   a teacher grades one learner's copy (sandboxed)
+#   make grade-class SUBMISSIONS=dir [-j4]  ... every copy in dir: build/class/
+#   make platforms                   GitHub Classroom and Gradescope files
 #   make test                        the project's own suite (maintainers, CI)
 #   make stress / make memcheck      longer checks of the final server
 #   make bench                       benchmarks (bench/RESULTS.md)
@@ -51,7 +54,7 @@ MAKEOVERRIDES :=
 STAGE_MK = --no-print-directory -f tests/stage.mk
 
 COMMANDS := help step run check watch trace hint reset progress compdb deps test \
-            stress memcheck bench clean
+            stress memcheck bench clean grade-submission grade-class platforms
 .PHONY: $(COMMANDS)
 
 # ---- The argument of a command: `make step 3`, `make hint 1.2` ----
@@ -129,7 +132,7 @@ endif
 endif
 
 help:
-	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,23p' Makefile | sed 's/^# \{0,1\}//'
 
 step:
 	+@$(MAKE) $(STAGE_MK) SRC=$(TREE)/$(call stage_name,$(STAGE)) \
@@ -180,6 +183,22 @@ compdb:
 		$(MAKE) $(STAGE_MK) SRC=steps/$$name NAME=$$name OUT=$(BUILD)/steps compdb || exit 1; \
 	done | awk -f tests/grader/compdb.awk > compile_commands.json
 	@echo "wrote compile_commands.json ($$(grep -c '"file"' compile_commands.json) files)"
+
+# The teachers' grader (TUTORIAL.md, "For teachers"): the teacher's
+# checkout grades a learner's copy, of which it takes only the exercise
+# regions, in a sandbox; reports in build/class/.
+JOBS ?= $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),2)
+grade-submission: deps
+	@if [ -z "$(DIR)" ]; then echo "make grade-submission: which copy? usage: make grade-submission DIR=path/to/learner's/course"; exit 2; fi
+	@MAKE="$(MAKE)" sh tests/teach/submission.sh "$(DIR)" $(NAME)
+
+grade-class: deps
+	@if [ -z "$(SUBMISSIONS)" ]; then echo "make grade-class: which class? usage: make grade-class SUBMISSIONS=folder-of-copies [-j4]"; exit 2; fi
+	@MAKE="$(MAKE)" JOBS="$(or $(JOBS),4)" sh tests/teach/class.sh "$(SUBMISSIONS)"
+
+# The GitHub Classroom workflow and the Gradescope bundle, from the manifest.
+platforms:
+	@sh tests/teach/platforms.sh write
 
 test: deps
 	@MAKE="$(MAKE)" sh tests/maint/selftest.sh

@@ -35,8 +35,8 @@ SOURCES     := $(wildcard $(SRC)/*.c)
 HEADERS     := $(wildcard $(SRC)/*.h)
 LIBRARY     := $(filter-out $(SRC)/main.c,$(SOURCES))
 SUITE_SRC   := tests/grader/test_$(NUMBER).c
-SUPPORT     := tests/grader/grade.c tests/grader/support.c tests/grader/report_text.c tests/grader/messages.c
-SUPPORT_H   := tests/grader/grade.h tests/grader/support.h tests/grader/report_text.h tests/grader/messages.h
+SUPPORT     := tests/grader/grade.c tests/grader/support.c tests/grader/report_text.c tests/grader/messages.c tests/grader/channel.c
+SUPPORT_H   := tests/grader/grade.h tests/grader/support.h tests/grader/report_text.h tests/grader/messages.h tests/grader/channel.h
 
 ifeq ($(V),1)
 Q :=

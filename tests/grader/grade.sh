@@ -100,6 +100,20 @@ count_tests() { # NAME NUMBER
     fi
 }
 
+# A stage that does not compile, is missing, or whose grader stopped
+# still counts every one of its selected tests in the reports, as failed
+# (NOT-BUILT, or NO-RESULT for those the grader never reached): the
+# totals keep their real denominators.  After count_tests, which builds
+# the list.
+record_unrun() { # NAME NUMBER STATUS
+    [ -x "$BUILD/grade/solutions-list/test-$1" ] || return 0
+    "$BUILD/grade/solutions-list/test-$1" --list | awk -F '\t' -v test="$TEST" -v n="$2" -v status="$3" -v results="$RESULTS" '
+        BEGIN { while ((getline l < results) > 0) { split(l, f, "\t"); if (f[1] == "test" && f[2] == n) seen[f[3] "\t" f[5]] = 1 } }
+        test ~ /^[0-9]+\.[0-9]+$/ && $1 != test { next }
+        test != "" && test !~ /^[0-9]+\.[0-9]+$/ && !index(tolower($2), tolower(test)) { next }
+        !(($1 "\t" $2) in seen) { printf "test\t%s\t%s\t%s\t%s\n", n, $1, status, $2 }' >> "$RESULTS"
+}
+
 # LIST=1: the names of the selected tests, stage by stage, none run.
 if [ "${LIST:-}" = 1 ]; then
     for entry in $stages; do
@@ -254,6 +268,7 @@ for entry in $stages; do
 
     if [ ! -d "$src" ]; then
         count=$(count_tests "$name" "$number")
+        record_unrun "$name" "$number" NOT-BUILT
         say "$(msgf grade.header "$number" "$title")"
         say "  $(msgf check.missing "$src")"
         say ""
@@ -268,6 +283,7 @@ $line"
     if ! $MAKE --no-print-directory -f tests/stage.mk SRC="$src" NAME="$name" OUT="$OUT" \
             program suite > "$log.build" 2>&1; then
         count=$(count_tests "$name" "$number")
+        record_unrun "$name" "$number" NOT-BUILT
         say "$(msgf grade.header "$number" "$title")"
         say "  $(msgf check.no_compile "$count")"
         explain_build "$log.build" "$src"
@@ -303,6 +319,7 @@ $line"
     score=$(awk -v p="$score_prefix" 'index($0, p) == 1 && substr($0, length(p) + 1) ~ /^[0-9]+\/[0-9]+$/ { s = substr($0, length(p) + 1) } END { print s }' "$log")
     if [ -z "$score" ]; then
         count=$(count_tests "$name" "$number")
+        record_unrun "$name" "$number" NO-RESULT
         say "$(msg_lines "  " check.grader_stopped "$number" "$log")"
         score="0/$count"
         note=$(msg check.note_stopped)

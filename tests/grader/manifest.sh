@@ -9,6 +9,7 @@
 #   course_folder N          the folder of stage N (nothing if there is none)
 #   course_title N           the title of stage N
 #   course_section ID        the TUTORIAL section of exercise ID
+#   course_points ID         what exercise ID is worth in the teachers' grade
 #   course_tutorial          the learner's tutorial: TUTORIAL.ko.md where the
 #                            first set of COURSE_LANG, LC_ALL, LANG starts with ko
 #   course_heading ID        exercise ID's heading in course_tutorial, without ###
@@ -39,6 +40,9 @@ course_section() {
 course_evolving() {
     awk -F'\t' -v n="$1" -v f="$2" '$1 == "evolving" && $2 == n && $3 == f { found = 1 }
                                     END { exit !found }' "$COURSE_MANIFEST"
+}
+course_points() {
+    awk -F'\t' -v id="$1" '$1 == "exercise" && $2 == id { print ($6 == "" ? 1 : $6) }' "$COURSE_MANIFEST"
 }
 course_tutorial() {
     case ${COURSE_LANG:-${LC_ALL:-${LANG:-}}} in

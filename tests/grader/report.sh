@@ -4,8 +4,11 @@
 #
 #   REPORT_DIR/grade.json   per stage and per exercise (keyed "1.2"):
 #                           tests passed and total, the fix-first exercise,
-#                           the totals
-#   REPORT_DIR/junit.xml    one testcase per test, classname the exercise
+#                           the totals; a stage that does not compile (or
+#                           whose grader stopped) counts every test as
+#                           failed (grade.sh's NOT-BUILT / NO-RESULT lines)
+#   REPORT_DIR/junit.xml    one testcase per test, classname the exercise;
+#                           a failure holds what the report said under it
 #
 #   sh tests/grader/report.sh RESULTS_FILE REPORT_DIR
 #
@@ -75,13 +78,16 @@ for format in json junit; do
         }
         if (format == "json") write_json(); else write_junit()
     }
-    function state(s) {
+    function state(s,    n) {
         if (!wanted[s]) return "not graded"
         if (!(s in seen)) return "no results"
+        for (n = 1; n <= ntests; n++) if (t_stage[n] == s && t_status[n] == "NOT-BUILT") return "does not compile"
+        for (n = 1; n <= ntests; n++) if (t_stage[n] == s && t_status[n] == "NO-RESULT") return "grader stopped"
         return passed_in[s] + 0 == tests_in[s] + 0 ? "full marks" : "graded"
     }
     function write_json(    i, s, id, sep, n, has) {
         print "{"
+        print "  \"schema\": \"course-report/2\","
         print "  \"tree\": " json(tree) ","
         print "  \"filter\": " (filter == "" ? "null" : json(filter)) ","
         print "  \"stages\": {"
@@ -117,6 +123,21 @@ for format in json junit; do
         printf "  \"total\": {\"passed\": %d, \"failed\": %d, \"total\": %d}\n", passed, total - passed, total
         print "}"
     }
+    # What the report said under a failed test: its line and the lines
+    # indented below it, from the stage'"'"'s log beside the results file.
+    function failure_text(s, name,    path, line, cur, text) {
+        if (!(s in log_read)) {
+            log_read[s] = 1
+            path = logs "/" folder[s] ".log"; cur = ""
+            while ((getline line < path) > 0) {
+                if (match(line, /^  [A-Z]+ +/)) { cur = substr(line, RLENGTH + 1); sub(/   \[[^]]*\]$/, "", cur); said[s, cur] = line; continue }
+                if (cur != "" && line ~ /^          /) { if (length(said[s, cur]) < 2000) said[s, cur] = said[s, cur] "\n" line; continue }
+                cur = ""
+            }
+            close(path)
+        }
+        return ((s, name) in said) ? said[s, name] : ""
+    }
     function write_junit(    i, s, n, failures, errors, missing) {
         failures = 0; errors = 0; missing = 0
         for (n = 1; n <= ntests; n++) {
@@ -150,7 +171,11 @@ for format in json junit; do
                 if (t_status[n] == "ok") { print "/>"; continue }
                 print ">"
                 if (t_status[n] == "FAIL")
-                    printf "      <failure message=\"%s\"/>\n", xml("FAIL: see TUTORIAL.md, exercise " t_ex[n] "; make hint " t_ex[n])
+                    printf "      <failure message=\"%s\">%s</failure>\n", xml("FAIL: see TUTORIAL.md, exercise " t_ex[n] "; make hint " t_ex[n]), xml(failure_text(s, t_name[n]))
+                else if (t_status[n] == "NOT-BUILT")
+                    printf "      <error message=\"%s\"/>\n", xml("NOT-BUILT: the stage does not compile, so this test could not run (see the output of make check " s ")")
+                else if (t_status[n] == "NO-RESULT")
+                    printf "      <error message=\"%s\"/>\n", xml("NO-RESULT: the grader of the stage stopped before this test (see the output of make check " s ")")
                 else
                     printf "      <error message=\"%s\"/>\n", xml(t_status[n] ": the test did not finish normally")
                 print "    </testcase>"
@@ -159,5 +184,5 @@ for format in json junit; do
         }
         print "</testsuites>"
     }
-    ' manifest=tests/course.txt tests/course.txt "$results" > "$out.tmp" && mv "$out.tmp" "$out" || exit 1
+    ' manifest=tests/course.txt logs="$(dirname "$results")" tests/course.txt "$results" > "$out.tmp" && mv "$out.tmp" "$out" || exit 1
 done

@@ -88,7 +88,7 @@ for suite in tests/grader/test_05.c tests/maint/maint_05.c; do
     if $CC $COURSE_FLAGS -g -O1 \
             $(pkg-config --cflags check) -Icommon -I"$src" -Itests/grader \
             -DSTAGE_BINARY="\"$wrapper\"" \
-            "$suite" tests/grader/grade.c tests/grader/support.c tests/grader/report_text.c tests/grader/messages.c $library common/*.c \
+            "$suite" tests/grader/grade.c tests/grader/support.c tests/grader/report_text.c tests/grader/messages.c tests/grader/channel.c $library common/*.c \
             $(pkg-config --libs check) -o "$dir/$name"; then
         pass "$suite builds against the wrapper"
         suites="$suites $name"

@@ -120,10 +120,13 @@ tools_broken_report() { # a stage that does not compile is in the reports as suc
     in_copy $MAKE -s check 2 > "$TOOLS/broken.out" 2>&1
     cp "$TOOLS/task_queue.c.real" "$tools_broken"
     tail -n 3 "$TOOLS/broken.out"
-    grep -q '"2": {"title": "the scheduler", "folder": "02-scheduler", "graded": true, "state": "no results", "passed": 0, "total": 0' \
+    # Every test of the stage counted, as failed: the denominators stay.
+    tools_count=$("$COPY/build/grade/solutions-list/test-$(course_folder 2)" --list | wc -l)
+    grep -q "\"2\": {\"title\": \"the scheduler\", \"folder\": \"02-scheduler\", \"graded\": true, \"state\": \"does not compile\", \"passed\": 0, \"total\": $tools_count," \
         "$COPY/build/report/grade.json" || { cat "$COPY/build/report/grade.json"; return 1; }
+    grep -q "\"total\": {\"passed\": 0, \"failed\": $tools_count, \"total\": $tools_count}" "$COPY/build/report/grade.json" || return 1
     grep -q '"1": {[^}]*"graded": false' "$COPY/build/report/grade.json" || return 1
-    grep -q '<error message="no result: the stage does not compile' "$COPY/build/report/junit.xml" || { cat "$COPY/build/report/junit.xml"; return 1; }
+    grep -q '<error message="NOT-BUILT: the stage does not compile' "$COPY/build/report/junit.xml" || { cat "$COPY/build/report/junit.xml"; return 1; }
 }
 check "a stage that does not compile is reported so in grade.json and junit.xml" tools_broken_report
 
