@@ -68,7 +68,7 @@ if [ $# -gt 0 ]; then
     ids=$*
 else
     ids=$(sh tests/maint/wrong/apply.sh "$VERSIONS" --list |
-          awk -F '\t' -v set="${WRONG_SET:-core}" 'set == "all" || $4 == set { print $1 }') || exit 2
+          awk -F '\t' -v set="${WRONG_SET:-core}" 'set == "all" || $4 == set || (set == "core" && $4 == "pair") { print $1 }') || exit 2
 fi
 if [ -n "${WRONG_LIMIT:-}" ]; then
     LIMIT=$WRONG_LIMIT

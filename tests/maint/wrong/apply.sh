@@ -2,7 +2,7 @@
 # apply.sh - makes one wrong version of the solved course (versions.txt).
 #
 #   sh tests/maint/wrong/apply.sh VERSIONS ID OUT_DIR   make OUT_DIR/STAGE/
-#   sh tests/maint/wrong/apply.sh VERSIONS --list      ID, exercise, stage, core|extra|sanitize
+#   sh tests/maint/wrong/apply.sh VERSIONS --list      ID, exercise, stage, core|extra|sanitize|pair
 #
 # A version is solutions/<its stage> with literal replacements: in the
 # file its version line names, or in the one a later "file FILE" line
@@ -39,7 +39,7 @@ NR == FNR {                          # course_stages: NUMBER, FOLDER, TITLE
     next
 }
 /^[ \t]*(#|$)/ { next }
-$1 == "version" && (NF == 4 || (NF == 5 && ($5 == "extra" || $5 == "sanitize"))) &&
+$1 == "version" && (NF == 4 || (NF == 5 && ($5 == "extra" || $5 == "sanitize" || $5 == "pair"))) &&
 $3 ~ /^[0-9]+\.[0-9]+$/ {
     n++; id[n] = $2; exercise[n] = $3; split($3, num, "."); stage[n] = stage_of[num[1]]
     if (stage[n] == "") fail(FILENAME ":" FNR ": no stage " num[1] " in tests/course.txt")
