@@ -35,6 +35,7 @@
             recvWait: 'recv_wait: waits to receive (read)', sendWait: 'send_wait: waits to send (write)',
             fd: 'fd', task: 'task',
             select: 'Last select() call', selectNote: '(called only when the ready queue is empty)',
+            calledAt: 'called at step',
             noSelect: 'select() has not been called yet.',
             asked: 'asked: readable?', askedSend: 'asked: writable?', answer: 'answered: readable',
             answerSend: 'answered: writable', waiting: 'answer pending (select() is blocking)',
@@ -67,7 +68,7 @@
                 unparked: function (reason, fd) {
                     return 'It stopped (' + (reason === 'recv' ? 'YIELD_RECV' : 'YIELD_SEND') + ') to wait until fd ' + fd +
                         (reason === 'recv' ? ' has something to read' : ' has room to write') + '. It is in no wait table yet: ' +
-                        'park() should now put it in ' + reason + '_wait[' + fd + '] (the trace has no park event for it so far).';
+                        'run() hands it to park() next, which puts it in ' + reason + '_wait[' + fd + '] (if no park event follows, park() did not).';
                 },
                 recvShort: function (fd) { return 'In recv_wait[' + fd + ']: runs again once fd ' + fd + ' is readable.'; },
                 sendShort: function (fd) { return 'In send_wait[' + fd + ']: runs again once fd ' + fd + ' is writable.'; },
@@ -147,6 +148,7 @@
             recvWait: 'recv_wait: 받기(읽기)를 기다림', sendWait: 'send_wait: 보내기(쓰기)를 기다림',
             fd: 'fd', task: '작업',
             select: '마지막 select() 호출', selectNote: '(준비 큐가 비었을 때만 부릅니다)',
+            calledAt: '호출한 단계',
             noSelect: '아직 select()를 부르지 않았습니다.',
             asked: '물은 것: 읽을 수 있나?', askedSend: '물은 것: 쓸 수 있나?',
             answer: '답: 읽을 수 있음', answerSend: '답: 쓸 수 있음',
@@ -177,8 +179,8 @@
                 },
                 unparked: function (reason, fd) {
                     return 'fd ' + fd + (reason === 'recv' ? '에 읽을 것이 생길' : '에 쓸 자리가 생길') + ' 때까지 기다리려고 멈췄습니다(' +
-                        (reason === 'recv' ? 'YIELD_RECV' : 'YIELD_SEND') + '). 아직 어느 대기 테이블에도 없습니다. 이제 park()가 ' +
-                        reason + '_wait[' + fd + ']에 넣어야 합니다(지금까지 트레이스에 이 작업의 park 이벤트가 없습니다).';
+                        (reason === 'recv' ? 'YIELD_RECV' : 'YIELD_SEND') + '). 아직 어느 대기 테이블에도 없습니다. 다음에 run()이 park()에 넘기면 park()가 ' +
+                        reason + '_wait[' + fd + ']에 넣습니다(park 이벤트가 뒤따르지 않으면 park()가 넣지 않은 것입니다).';
                 },
                 recvShort: function (fd) { return 'recv_wait[' + fd + ']에 있음: fd ' + fd + '에서 읽을 수 있게 되면 다시 실행됩니다.'; },
                 sendShort: function (fd) { return 'send_wait[' + fd + ']에 있음: fd ' + fd + '에 쓸 수 있게 되면 다시 실행됩니다.'; },
@@ -415,6 +417,7 @@
         var fresh = sel.step === current;
         var answered = sel.answered || sel.readyRecv.length + sel.readySend.length > 0;
         var section = fill('select', [heading(s.select, s.selectNote), el('dl', {}, [
+            el('dt', { text: s.calledAt }), el('dd', { text: String(sel.step + 1) }),
             el('dt', { text: s.asked }), el('dd', { class: 'fds', text: 'fd ' + list(sel.recv) }),
             el('dt', { text: s.askedSend }), el('dd', { class: 'fds', text: 'fd ' + list(sel.send) }),
             answered ? el('dt', { text: s.answer }) : null,
