@@ -59,6 +59,10 @@ sandbox_probe() {
     SANDBOX_NOTE="sandbox: not available (not root, and user namespaces are disabled here): the submissions' code runs with the teacher's rights and network, under time limits only; run the grader as root in a container or VM"
 }
 
+sandbox_kib() { # SANDBOX_MEMORY for ulimit -v: KiB, or unlimited
+    case $SANDBOX_MEMORY in unlimited) echo unlimited ;; *) echo $((SANDBOX_MEMORY / 1024)) ;; esac
+}
+
 sandboxed() { # UID SECONDS CMD...
     sandbox_uid=$1
     sandbox_seconds=$2
@@ -97,16 +101,16 @@ sandboxed() { # UID SECONDS CMD...
                command -v timeout >/dev/null 2>&1 && sandbox_sid=$(mktemp "${TMPDIR:-/tmp}/sandbox-sid.XXXXXX"); then
                 setsid -w sh -c 'echo $$ > "$0"; ulimit -v $1 -f $2 -t $3 2>/dev/null; shift 3
                                  exec timeout -s KILL "$@"' "$sandbox_sid" \
-                    $((SANDBOX_MEMORY / 1024)) $((SANDBOX_FILE_SIZE / 512)) "$SANDBOX_CPU" "$sandbox_seconds" "$@"
+                    "$(sandbox_kib)" $((SANDBOX_FILE_SIZE / 512)) "$SANDBOX_CPU" "$sandbox_seconds" "$@"
                 sandbox_status=$?
                 [ -s "$sandbox_sid" ] && pkill -KILL -s "$(cat "$sandbox_sid")" 2>/dev/null
                 rm -f "$sandbox_sid"
                 return "$sandbox_status"
             elif command -v timeout >/dev/null 2>&1; then
-                (ulimit -v $((SANDBOX_MEMORY / 1024)) -f $((SANDBOX_FILE_SIZE / 512)) -t "$SANDBOX_CPU" 2>/dev/null
+                (ulimit -v "$(sandbox_kib)" -f $((SANDBOX_FILE_SIZE / 512)) -t "$SANDBOX_CPU" 2>/dev/null
                  exec timeout -s KILL "$sandbox_seconds" "$@")
             else
-                (ulimit -v $((SANDBOX_MEMORY / 1024)) -f $((SANDBOX_FILE_SIZE / 512)) -t "$SANDBOX_CPU" 2>/dev/null
+                (ulimit -v "$(sandbox_kib)" -f $((SANDBOX_FILE_SIZE / 512)) -t "$SANDBOX_CPU" 2>/dev/null
                  exec "$@")
             fi
             ;;

@@ -43,6 +43,20 @@ unset BACKEND MAKEFLAGS MAKELEVEL MFLAGS
 . tests/grader/manifest.sh
 . tests/teach/sandbox.sh
 sandbox_probe
+# The grade make check gives: under ASan+UBSan (+LSan) wherever they work
+# (CLASS_SANITIZE=0 turns them off).  AddressSanitizer reserves terabytes
+# of address space for its shadow, so a sanitized copy's memory is bounded
+# by ASan itself (hard_rss_limit_mb) instead of by its address space.
+if [ -z "${CLASS_SANITIZE:-}" ]; then
+    . tests/grader/sanitize.sh
+    CLASS_SANITIZE=0
+    BUILD=$CLASS_WORK sanitizers_work && CLASS_SANITIZE=1
+fi
+sanitizer_env=""
+if [ "$CLASS_SANITIZE" = 1 ]; then
+    SANDBOX_MEMORY=unlimited
+    sanitizer_env="hard_rss_limit_mb=${SANDBOX_RSS_MB:-1024}:detect_leaks=0"
+fi
 started=$(date +%s)
 # Out of the sandbox's sight: the submitted copies, the class's reports,
 # and the teacher's solutions/ and git history (a test's output reaches
@@ -173,7 +187,7 @@ limit_for() { # SECONDS: the smaller of SECONDS and what is left
 for number in $(graded_stages); do
     stage=$(course_folder "$number")
     (cd "$course" && sandboxed "$uid" "$(limit_for 120)" env -i PATH="$PATH" HOME="$run" LANG=C \
-        CC="${CC:-cc}" SANITIZE=0 $MAKE --no-print-directory -f tests/stage.mk SRC="$src/$stage" NAME="$stage" \
+        CC="${CC:-cc}" SANITIZE=$CLASS_SANITIZE $MAKE --no-print-directory -f tests/stage.mk SRC="$src/$stage" NAME="$stage" \
         OUT="$bin" program suite) > "$work/build-$number.log" 2>&1 &&
         [ -x "$bin/test-$stage" ] && echo "$number" >> "$work/built"
 done
@@ -214,6 +228,8 @@ for number in $(graded_stages); do
             (cd "$course" && sandboxed "$uid" "$(limit_for "$STAGE_LIMIT")" env -i PATH="$PATH" HOME="$run" LANG=C \
                 TMPDIR=/tmp COURSE_MANIFEST="$course/tests/course.txt" COURSE_ROOT="$course" \
                 GRADE_RESULTS="$run/results-$number.tsv" GRADE_SANITIZER_DIR="$run" GRADE_CHANNEL=3,4 \
+                ASAN_OPTIONS="log_path=$run/asan${sanitizer_env:+:$sanitizer_env}" \
+                UBSAN_OPTIONS="log_path=$run/ubsan:print_stacktrace=1" \
                 "$bin/test-$stage" 3< "$work/token" 4>> "$chan") > "$work/log-$number" 2>&1
             status=$?
         fi
