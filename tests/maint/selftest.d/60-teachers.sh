@@ -31,6 +31,18 @@ teach_class() {
     for f in coroutine.h countdown.c countup.c countup.h; do cp "solutions/$S1/$f" "$SUBS/partly/steps/$S1/$f"; done &&
     teach_copy nocompile solutions &&
     teach_region nocompile "$S2/scheduler.c" 2.2 '    struct task *t = ;' &&
+    # A bug only the sanitizers see (a signed overflow, UBSan's): it costs
+    # in grade-class what it costs under make check.
+    teach_copy overflow solutions &&
+    teach_region overflow "$S1/countdown.c" 1.2 '    CO_BEGIN(&g->co);
+    while (g->n > 0) {
+        volatile int peak = 2147483647;
+        peak += g->n > 0;
+        *value = g->n;
+        CO_YIELD(&g->co, true);
+        g->n--;
+    }
+    CO_END(&g->co, false);' &&
     teach_copy hangs solutions &&
     teach_region hangs "$S1/countdown.c" 1.2 '    for (;;) { (void)g; (void)value; }' &&
     # The learner's Makefile, grade.c and report.sh, and a grade.json shipped.
@@ -143,9 +155,15 @@ teach_grade() {
           "$(awk -F'\t' '$1 == "exercise" { s += $6 } END { print s }' tests/course.txt)" ] ||
             { echo "$who/results.json: the max_scores do not add up to the manifest's points"; ok=0; }
     done
-    # The same code under make check (without sanitizers, as graded) passes as many tests.
-    for who in partly; do
-        make_check=$(env QUIET=1 SRC_ROOT="$SUBS/$who/steps" STEP="1 2" SANITIZE=0 CC="$primary" \
+    # The same code under make check (with the sanitizers where they
+    # work, as graded) passes as many tests.
+    teach_sanitize=0
+    [ -n "$sanitizer_cc" ] && [ "$sanitizer_cc" = "$primary" ] && teach_sanitize=1
+    if [ "$teach_sanitize" = 1 ]; then
+        [ "$(points overflow 1.2)" != 6 ] || { echo "overflow: a signed overflow in 1.2 lost no point"; ok=0; }
+    fi
+    for who in partly overflow; do
+        make_check=$(env QUIET=1 SRC_ROOT="$SUBS/$who/steps" STEP="1 2" SANITIZE=$teach_sanitize CC="$primary" \
             BUILD="$TEACH/check-$who" sh tests/grader/grade.sh | sed -n 's/^Score: //p')
         class=$(awk '/^  "total": / { gsub(/[^0-9 ]/, " "); split($0, f, " "); print f[1] "/" f[3] }' "$TEACH/class/$who/grade.json")
         echo "$who: make check $make_check, grade-class $class"
