@@ -1238,6 +1238,33 @@ START_TEST(sighup_stops_cleanly)
 }
 END_TEST
 
+/* A parent that blocked the stop signals before exec (issue 17: python's
+ * pthread_sigmask, a supervisor): the mask is inherited, and the server
+ * must clear it, or TERM, INT and HUP stay pending and only SIGKILL
+ * stops it.  The test blocks them in itself, so that the server it
+ * forks and execs inherits the mask, then sends each in turn. */
+START_TEST(stop_signals_blocked_by_the_parent_still_stop)
+{
+    static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    for (size_t i = 0; i < 3; i++)
+        sigaddset(&stops, sigs[i]);
+    for (size_t i = 0; i < 3; i++) {
+        struct server s;
+        ck_assert(sigprocmask(SIG_BLOCK, &stops, &old) == 0);
+        start(&s, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        echo_once(s.port, "masked");
+        ck_assert_msg(wait_count(&s, &tally.done, 1, 5000),
+                      "expected a \"Task done\" line after one client; got:\n%s", recent(&s));
+        long long elapsed;
+        int status = stop_with(&s, sigs[i], &elapsed);
+        expect_stopped(&s, sigs[i], status, elapsed, 1);
+    }
+}
+END_TEST
+
 /*
  * Bytes verified: the reply to every chunk is "GOT:" and the chunk, so
  * with data that never holds a 'G' the stream of replies parses back
@@ -1600,6 +1627,7 @@ static const struct graded_test tests[] = {
     GRADED("maint", ipv6_loopback_serves, "bound to ::1 the server says [::1]:PORT and serves an IPv6 client"),
     GRADED_SLOW("maint", burst_of_1000_clients_is_accepted_at_once, "1000 clients connecting at once are all accepted within 0.9 s", 30),
     GRADED_SLOW("maint", out_of_fds_the_server_does_not_spin, "out of fds with clients arriving, the server waits instead of spinning", 20),
+    GRADED("final", stop_signals_blocked_by_the_parent_still_stop, "started with TERM, INT and HUP blocked by its parent, the server still stops on each"),
     GRADED("maint", sighup_stops_cleanly, "SIGHUP stops the server like SIGTERM: status 0, its count, listener closed"),
     GRADED_SLOW("stall", unread_stdout_stalls_no_client, "5000 clients with stdout a pipe nobody reads: all served, memory bounded, drops counted", 60),
     GRADED_SLOW("stall", unread_stderr_under_refusal_flood, "stderr full during a refusal flood and 3000 resets: nobody stalls, drops counted", 60),
