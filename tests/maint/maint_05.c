@@ -1238,6 +1238,160 @@ START_TEST(sighup_stops_cleanly)
 }
 END_TEST
 
+/*
+ * `make run` and the script behind it (tests/grader/run.sh) pass a stop
+ * signal on to the server and wait for its last words (issue 17): the
+ * server must not outlive them, holding its port.  Each is started in a
+ * session of its own (setsid), with the stop signals at their defaults
+ * (a background job of a shell has SIGINT ignored), and only the process
+ * named is signalled, never its group, except for the Ctrl-C case.
+ */
+static pid_t start_runner(struct server *s, const char *const argv[])
+{
+    int out[2];
+    ck_assert_msg(pipe(out) == 0, "cannot create a pipe: %s", strerror(errno));
+    memset(s, 0, sizeof *s);
+    memset(&tally, 0, sizeof tally);
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "cannot fork: %s", strerror(errno));
+    if (pid == 0) {
+        setsid();
+        static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            signal(sigs[i], SIG_DFL);
+        dup2(out[1], STDOUT_FILENO);
+        dup2(out[1], STDERR_FILENO);
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, STDIN_FILENO);
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+        unsetenv("MAKEFLAGS");
+        unsetenv("MAKELEVEL");
+        unsetenv("BACKEND");
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    s->pid = pid;
+    s->output = out[0];
+    /* make run may build the stage first: give it time. */
+    if (!server_wait_for(s, "Listening on 127.0.0.1:", 1, 60000)) {
+        kill(-pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        ck_abort_msg("%s did not start the server within 60 s; it printed:\n%s", argv[0],
+                     recent(s));
+    }
+    const char *line = strstr(s->log, "Listening on 127.0.0.1:");
+    while (strchr(line, '\n') == NULL && pull(s, 5000))
+        line = strstr(s->log, "Listening on 127.0.0.1:");
+    s->port = atoi(line + strlen("Listening on 127.0.0.1:"));
+    ck_assert_msg(s->port > 0, "cannot read the port in: %s", line);
+    return pid;
+}
+
+/* Send SIG to TARGET (a pid, or minus a group) and expect the runner S
+ * to exit within 5 s, the server's last line before it, and the port
+ * free again. */
+static void expect_runner_stops(struct server *s, pid_t target, int sig, const char *what)
+{
+    echo_once(s->port, "run");
+    ck_assert_msg(kill(target, sig) == 0, "cannot signal %s: %s", what, strerror(errno));
+    long long deadline = now_ms() + (under_valgrind() ? 30000 : 5000);
+    int status = 0;
+    pid_t done = 0;
+    while ((done = waitpid(s->pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+        pull(s, 20);
+    if (done != s->pid) {
+        kill(-s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        ck_abort_msg("signal %d (%s) sent to %s: it was still running 5 s later; it printed:\n%s",
+                     sig, strsignal(sig), what, recent(s));
+    }
+    /* The rest of the output, until its end (or 2 s: a server left
+     * behind keeps the pipe open). */
+    long long quiet = now_ms() + 2000;
+    while (s->output >= 0 && now_ms() < quiet)
+        pull(s, 100);
+    /* Whatever the verdict, nothing of the runner's session may outlive
+     * the test (it is a session of its own: its group is its pid). */
+    int error = try_connect(s->port);
+    kill(-s->pid, SIGKILL);
+    char line[128];
+    snprintf(line, sizeof line, "Stopped by signal %d (%s) after 1 connection(s)", sig,
+             strsignal(sig));
+    ck_assert_msg(strstr(s->log, line) != NULL, "signal %d (%s) sent to %s: the server's last "
+                  "words \"%s\" did not come before it ended; it printed:\n%s", sig,
+                  strsignal(sig), what, line, recent(s));
+    ck_assert_msg(error == ECONNREFUSED, "signal %d (%s) sent to %s ended it, but the server "
+                  "still listens on port %d: it was left behind", sig, strsignal(sig), what,
+                  s->port);
+    /* The port is free: it can be listened on again. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in address = loopback_address(s->port);
+    int bound = bind(fd, (struct sockaddr *)&address, sizeof address);
+    int bind_error = errno;
+    close(fd);
+    ck_assert_msg(bound == 0, "after %s ended, port %d cannot be bound again: %s", what,
+                  s->port, strerror(bind_error));
+    if (s->output >= 0)
+        close(s->output);
+    s->pid = 0;
+}
+
+START_TEST(make_run_passes_sigterm_on)
+{
+    ck_assert_msg(access("Makefile", R_OK) == 0 && access("tests/grader/run.sh", R_OK) == 0,
+                  "this test runs `make run` and must be started from the repository's top "
+                  "folder (make test does so)");
+    char build[64];
+    snprintf(build, sizeof build, "BUILD=build/make-run-%ld", (long)getpid());
+    const char *const argv[] = { "make", "--no-print-directory", "run",
+                                 "ARGS=-b 127.0.0.1 -p 0", build, NULL };
+    struct server s;
+    pid_t make = start_runner(&s, argv);
+    expect_runner_stops(&s, make, SIGTERM, "make run (make alone)");
+    char command[96];
+    snprintf(command, sizeof command, "rm -rf '%s'", build + strlen("BUILD="));
+    ck_assert(system(command) == 0);
+}
+END_TEST
+
+static void run_script_passes_on(int sig, bool whole_group)
+{
+    ck_assert_msg(access("tests/grader/run.sh", R_OK) == 0, "this test must be started from "
+                  "the repository's top folder (make test does so)");
+    const char *const argv[] = { "sh", "tests/grader/run.sh", STAGE_BINARY, "-b", "127.0.0.1",
+                                 "-p", "0", NULL };
+    struct server s;
+    pid_t runner = start_runner(&s, argv);
+    expect_runner_stops(&s, whole_group ? -runner : runner, sig,
+                        whole_group ? "the whole group of make run's script (a Ctrl-C)"
+                                    : "make run's script alone");
+}
+
+START_TEST(run_script_passes_sigint_on)
+{
+    run_script_passes_on(SIGINT, false);
+}
+END_TEST
+
+START_TEST(run_script_passes_sigterm_on)
+{
+    run_script_passes_on(SIGTERM, false);
+}
+END_TEST
+
+START_TEST(run_script_survives_ctrl_c_to_its_group)
+{
+    run_script_passes_on(SIGINT, true);
+}
+END_TEST
+
 /* A parent that blocked the stop signals before exec (issue 17: python's
  * pthread_sigmask, a supervisor): the mask is inherited, and the server
  * must clear it, or TERM, INT and HUP stay pending and only SIGKILL
@@ -1628,6 +1782,10 @@ static const struct graded_test tests[] = {
     GRADED_SLOW("maint", burst_of_1000_clients_is_accepted_at_once, "1000 clients connecting at once are all accepted within 0.9 s", 30),
     GRADED_SLOW("maint", out_of_fds_the_server_does_not_spin, "out of fds with clients arriving, the server waits instead of spinning", 20),
     GRADED("final", stop_signals_blocked_by_the_parent_still_stop, "started with TERM, INT and HUP blocked by its parent, the server still stops on each"),
+    GRADED_SLOW("maint", make_run_passes_sigterm_on, "SIGTERM to make run alone stops the server: its last words, then the port is free", 90),
+    GRADED("maint", run_script_passes_sigint_on, "SIGINT to make run's script alone stops the server: its last words, the port free"),
+    GRADED("maint", run_script_passes_sigterm_on, "SIGTERM to make run's script alone stops the server: its last words, the port free"),
+    GRADED("maint", run_script_survives_ctrl_c_to_its_group, "Ctrl-C to make run's script and server: the server's last words, the port free"),
     GRADED("maint", sighup_stops_cleanly, "SIGHUP stops the server like SIGTERM: status 0, its count, listener closed"),
     GRADED_SLOW("stall", unread_stdout_stalls_no_client, "5000 clients with stdout a pipe nobody reads: all served, memory bounded, drops counted", 60),
     GRADED_SLOW("stall", unread_stderr_under_refusal_flood, "stderr full during a refusal flood and 3000 resets: nobody stalls, drops counted", 60),
