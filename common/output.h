@@ -11,9 +11,10 @@
  * the stream cannot take now waits in a bounded buffer (OUTPUT_HOLD
  * bytes per stream) that the output writer task writes out once the
  * stream is writable; when the buffer is full, lines are dropped and
- * counted, and one line says how many once the stream flows again.  On
- * a terminal or a file nothing changes: same lines, same order (until a
- * stop signal: then a terminal that does not read cannot hold us up).
+ * counted, and one line says how many once the stream flows again.  A
+ * terminal that stops reading (Ctrl-S) is a pipe that is not read; a full
+ * file (ENOSPC) keeps what it did not take for the next line.  Lines go
+ * whole or not at all.
  */
 #ifndef OUTPUT_H
 #define OUTPUT_H
@@ -50,9 +51,17 @@ int output_attach(int fd);
 bool output_flush(int fd);
 void output_detach(int fd);
 
-/* From now on, never block even on a terminal (one that stopped
- * reading): lines go through a private non-blocking handle on it.  Safe
- * to call from a signal handler; the stop signals' handler does. */
+/* For an event loop that wants the log lines of one turn of its loop
+ * in one write: output_defer(true) when it starts, output_end_of_turn()
+ * before each wait (lines the stream does not take then wait for the
+ * output writer task, as ever), output_defer(false) when it returns
+ * (what is held is written).  Only attached streams are deferred. */
+void output_defer(bool on);
+void output_end_of_turn(void);
+
+/* From now on, never block even on a terminal we have no handle of our
+ * own on (one that stopped reading): its lines are kept, not written.
+ * Safe to call from a signal handler; the stop signals' handler does. */
 void output_stop_blocking(void);
 
 #endif

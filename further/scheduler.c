@@ -28,7 +28,9 @@
  * parks to recv on the fd it was just woken for without a send on it in
  * between (it may have closed and reopened it).  A task that closes and
  * reopens an fd number between a send and the next recv on it is not
- * detected: none of the course's tasks does.
+ * detected, nor one that does so with a listening socket between two
+ * waits (a listener is not told again after each accept): none of the
+ * course's tasks does.
  */
 #include "scheduler.h"
 
@@ -62,6 +64,7 @@ struct fd_state {
     unsigned char woken;    /* its recv waiter was woken and has not sent since */
     unsigned char client;   /* idle timeouts: 0 unknown, 1 a connected socket, 2 not */
     unsigned char timed;    /* idle timeouts: it has an entry in the heap */
+    unsigned char listener; /* 0 unknown, 1 a listening socket, 2 not */
     int64_t idle_until;     /* idle timeouts: the current wait's deadline */
     int queued;             /* idle timeouts: bytes in its send queue when last seen */
 };
@@ -296,8 +299,21 @@ static void park(struct task *t, enum task_status status)
     if (s->owner != t->id) {
         old = IO_UNKNOWN;
         s->client = 0;
+        s->listener = 0;
         s->owner = t->id;
     }
+    /* Except a listening socket: its task accepts and waits again, turn
+     * after turn, and does not close it in between; telling epoll again
+     * each time would cost a call per connection.  (Asked once per
+     * owner, and only of an fd that would be told again.) */
+    if (again && old != IO_UNKNOWN && s->listener == 0) {
+        int listening = 0;
+        socklen_t length = sizeof listening;
+        s->listener = getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0
+                      && listening ? 1 : 2;
+    }
+    if (s->listener == 1)
+        again = false;
     s->woken = 0;
     table[fd] = t;
     int want = wanted(fd);
@@ -407,6 +423,9 @@ static void wait_for_io(void)
     trace("%s: %d task(s) waiting, %d sleeping, nothing else to run",
           io_backend_name, waiting, sleeping);
     struct io_event *events;
+    /* The log lines of this turn leave now, in one write where the
+     * stream takes them (common/output.c). */
+    output_end_of_turn();
     int count = io_backend_wait(&events, wait_limit());
     if (count < 0) {
         if (errno == EINTR)
@@ -443,6 +462,7 @@ static void wait_for_io(void)
 void run(void)
 {
     stop_requested = false;
+    output_defer(true);
     while (!stop_requested && (!task_queue_empty(&tasks) || waiting > 0 || sleeping > 0)) {
         if (task_queue_empty(&tasks)) {
             wait_for_io();
@@ -478,4 +498,5 @@ void run(void)
             task_done(t);
         }
     }
+    output_defer(false);
 }
