@@ -33,7 +33,9 @@
  * The kind of each stream is learned once, when the event loop takes it
  * over (output_attach()), not at every line.  An event loop that calls
  * output_defer() and output_end_of_turn() (further/scheduler.c) gets the
- * lines of one turn of its loop in one write.
+ * lines of its turns in one write, at most OUTPUT_LINGER_MS after the
+ * first of them: a server busy with short connections then writes its
+ * log once per batch of connections, not once per connection.
  */
 #include "output.h"
 
@@ -50,6 +52,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MSG_NOSIGNAL
@@ -78,8 +81,18 @@ static volatile sig_atomic_t never_block;
 /* stderr is the file stdout is (`2>&1`, one terminal): its lines take
  * stdout's queue, or one written at once could pass stdout's held lines. */
 static bool shared;
-/* output_defer(): lines wait for output_end_of_turn(). */
+/* output_defer(): lines wait for output_end_of_turn(), at most
+ * OUTPUT_LINGER_MS from the first of them (deferred_since, on the
+ * monotonic clock; 0: none waits). */
 static bool deferring;
+static long long deferred_since;
+
+static long long now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
 
 static struct stream streams[2] = {
     { .name = "stdout", .own = -1, .wake = { -1, -1 } },
@@ -291,10 +304,12 @@ static void emit(int fd, const char *format, va_list args)
         return;
     }
     if (deferring) {
-        /* The turn's lines leave together at its end; a turn that prints
-         * more than the buffer holds writes what it has first. */
+        /* The lines leave together at the end of a turn; a turn that
+         * prints more than the buffer holds writes what it has first. */
         if (s->dropped == 0 && s->length + length > OUTPUT_HOLD - RESERVE)
             write_held(s);
+        if (deferred_since == 0)
+            deferred_since = now_ms();
         hold(s, line, length, false);
         return;
     }
@@ -401,8 +416,17 @@ void output_defer(bool on)
     deferring = on;
 }
 
+int output_linger(void)
+{
+    if (deferred_since == 0)
+        return -1;
+    long long left = deferred_since + OUTPUT_LINGER_MS - now_ms();
+    return left <= 0 ? 0 : left > OUTPUT_LINGER_MS ? OUTPUT_LINGER_MS : (int)left;
+}
+
 void output_end_of_turn(void)
 {
+    deferred_since = 0;
     for (int i = 0; i < 2; i++) {
         struct stream *s = &streams[i];
         if (s->attached && s->length > 0 && !write_held(s))

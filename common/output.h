@@ -51,12 +51,17 @@ int output_attach(int fd);
 bool output_flush(int fd);
 void output_detach(int fd);
 
-/* For an event loop that wants the log lines of one turn of its loop
- * in one write: output_defer(true) when it starts, output_end_of_turn()
- * before each wait (lines the stream does not take then wait for the
- * output writer task, as ever), output_defer(false) when it returns
- * (what is held is written).  Only attached streams are deferred. */
+/* For an event loop that wants its log lines in few writes:
+ * output_defer(true) when it starts; before each wait, output_linger():
+ * -1 when no line waits, else the milliseconds (at most
+ * OUTPUT_LINGER_MS) the lines may still wait: 0 means call
+ * output_end_of_turn() now, which writes them (what the stream does not
+ * take then waits for the output writer task, as ever); otherwise wait
+ * no longer than that.  output_defer(false) when it returns (what is
+ * held is written).  Only attached streams are deferred. */
+#define OUTPUT_LINGER_MS 10
 void output_defer(bool on);
+int output_linger(void);
 void output_end_of_turn(void);
 
 /* From now on, never block even on a terminal we have no handle of our

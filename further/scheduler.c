@@ -423,10 +423,19 @@ static void wait_for_io(void)
     trace("%s: %d task(s) waiting, %d sleeping, nothing else to run",
           io_backend_name, waiting, sleeping);
     struct io_event *events;
-    /* The log lines of this turn leave now, in one write where the
-     * stream takes them (common/output.c). */
-    output_end_of_turn();
-    int count = io_backend_wait(&events, wait_limit());
+    /* Log lines wait a little (common/output.c, at most
+     * OUTPUT_LINGER_MS), so that the lines of several turns leave in one
+     * write: the wait is no longer than that, and when it is over they
+     * go before the next. */
+    int limit = wait_limit();
+    int linger = output_linger();
+    if (linger == 0) {
+        output_end_of_turn();
+        linger = -1;
+    }
+    if (linger >= 0 && (limit < 0 || linger < limit))
+        limit = linger;
+    int count = io_backend_wait(&events, limit);
     if (count < 0) {
         if (errno == EINTR)
             return; /* a signal: run() looks at its flags, then we wait again */
