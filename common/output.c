@@ -426,6 +426,10 @@ int output_linger(void)
 
 void output_end_of_turn(void)
 {
+    /* A loop that calls this before each wait has its lines wait for the
+     * next call from now on (the course's scheduler does not call
+     * output_defer(): at its end, what is held goes at exit). */
+    deferring = true;
     deferred_since = 0;
     for (int i = 0; i < 2; i++) {
         struct stream *s = &streams[i];

@@ -58,7 +58,10 @@ void output_detach(int fd);
  * output_end_of_turn() now, which writes them (what the stream does not
  * take then waits for the output writer task, as ever); otherwise wait
  * no longer than that.  output_defer(false) when it returns (what is
- * held is written).  Only attached streams are deferred. */
+ * held is written).  Only attached streams are deferred.  A loop that
+ * only calls output_end_of_turn() before each wait (the course's select
+ * loop) gets the lines of each turn in one write, from its first call
+ * on; what its last turn printed is written at exit. */
 #define OUTPUT_LINGER_MS 10
 void output_defer(bool on);
 int output_linger(void);
