@@ -1236,7 +1236,6 @@ static pid_t start_on(int out_fd, const char *file, int read_fd, int *port)
     pid_t pid = fork();
     ck_assert_msg(pid >= 0, "cannot fork: %s", strerror(errno));
     if (pid == 0) {
-        setsid();
         dup2(out_fd, STDOUT_FILENO);
         dup2(out_fd, STDERR_FILENO);
         int devnull = open("/dev/null", O_RDONLY);
