@@ -30,6 +30,12 @@
  * rounds, before closing: bench/run.sh attaches strace while it is
  * stopped, so the counts cover the round trips alone, then sends SIGCONT.
  *
+ * With -n CONNECTIONS (churn), the clients are short connections instead,
+ * one after the other: connect, one checked round trip of SIZE bytes,
+ * close.  -g stops before the first and after the last (once the server
+ * has had time to see the last close); -P gives the server's CPU per
+ * connection.  The other options do not apply.
+ *
  * Prints key=value lines that bench/run.sh reads.
  */
 #include <arpa/inet.h>
@@ -236,19 +242,59 @@ static int compare_doubles(const void *a, const void *b)
 static void usage(void)
 {
     fprintf(stderr, "usage: loadgen -p PORT [-c CLIENTS] [-a ACTIVE] [-s SIZE] [-d SECONDS] "
-            "[-r ROUNDS] [-P SERVER_PID] [-w RAMP] [-t] [-g]\n");
+            "[-r ROUNDS] [-P SERVER_PID] [-w RAMP] [-t] [-g]\n"
+            "       loadgen -p PORT -n CONNECTIONS [-s SIZE] [-P SERVER_PID] [-g]\n");
     exit(2);
+}
+
+/* -n: CONNECTIONS short connections in turn, each one checked round trip. */
+static void churn(int port, int connections, int size, pid_t server, bool stop_between)
+{
+    fflush(stdout);
+    if (stop_between)
+        raise(SIGSTOP);
+    double cpu_start = server_cpu_ns(server), start = now_ns();
+    struct client c;
+    for (int i = 0; i < connections; i++) {
+        memset(&c, 0, sizeof c);
+        c.fd = open_client(port);
+        c.size = size;
+        start_message(&c, i);
+        while (c.busy) {
+            struct pollfd p = { .fd = c.fd, .events = c.sent < size ? POLLOUT : POLLIN };
+            if (poll(&p, 1, 5000) <= 0)
+                die("a short connection got no reply within 5 s");
+            if (c.sent < size)
+                send_rest(&c, i);
+            else if (receive(&c, i))
+                c.busy = false;
+        }
+        close(c.fd);
+    }
+    double elapsed = now_ns() - start;
+    /* The server sees the last close a moment later: let it finish. */
+    struct timespec pause = { 0, 200 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    double cpu_end = server_cpu_ns(server);
+    printf("connections=%d cps=%.0f", connections, connections / (elapsed / 1e9));
+    if (cpu_start >= 0 && cpu_end >= 0)
+        printf(" cpu_us_per_connection=%.2f", (cpu_end - cpu_start) / 1e3 / connections);
+    printf("\n");
+    fflush(stdout);
+    if (stop_between)
+        raise(SIGSTOP);
 }
 
 int main(int argc, char **argv)
 {
-    int port = 0, count = 1, active = -1, size = 64, rounds = 1, ramp = 8;
+    int port = 0, count = 1, active = -1, size = 64, rounds = 1, ramp = 8, connections = 0;
     double seconds = 1;
     pid_t server = 0;
     bool trickle = false, stop_between = false;
     int option;
-    while ((option = getopt(argc, argv, "p:c:a:s:d:r:P:w:tg")) != -1) {
+    while ((option = getopt(argc, argv, "p:c:a:s:d:r:P:w:n:tg")) != -1) {
         switch (option) {
+        case 'n': connections = atoi(optarg); break;
         case 'g': stop_between = true; break;
         case 't': trickle = true; break;
         case 'p': port = atoi(optarg); break;
@@ -267,6 +313,10 @@ int main(int argc, char **argv)
     if (port <= 0 || count < 1 || size < 1 || size > MAX_SIZE || seconds <= 0 || rounds < 1
         || ramp < 1)
         usage();
+    if (connections > 0) {
+        churn(port, connections, size, server, stop_between);
+        return 0;
+    }
 
     struct rlimit limit;
     getrlimit(RLIMIT_NOFILE, &limit);

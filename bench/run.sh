@@ -282,6 +282,62 @@ if [ -n "$STRACE" ]; then
         for load in $SYSCALL_LOADS; do count_syscalls "$server" "$load"; done
     done
 fi
+# ---- 5. short connections (churn) ----------------------------------------------------
+# CHURN_CONNECTIONS connections one after the other, each: connect, one
+# 64-byte echo, close; the server logs its three lines for each (to its
+# log file, as in every pass here).  CPU per connection from a pass of its
+# own; syscalls per connection from a pass under strace -c -f, every
+# thread (loadgen -g stops itself before and after, for the attach).
+CHURN_CONNECTIONS=2000
+CHURN_SERVERS="course $BACKENDS $PLAIN"
+[ -n "$PYTHON" ] && CHURN_SERVERS="$CHURN_SERVERS asyncio"
+[ -n "$NODE" ] && CHURN_SERVERS="$CHURN_SERVERS node"
+CHURN=$OUT/churn.tsv
+: > "$CHURN"
+churn() { # SERVER: a line of $CHURN: server, syscalls and CPU us per connection
+    log=$LOGS/$1-churn
+    cpu=-
+    if start_server "$1" "$log.server"; then
+        $PIN_LOAD "$OUT/loadgen" -p "$PORT" -n "$CHURN_CONNECTIONS" -s 64 -P "$SERVER_PID" \
+            > "$log.load" 2>&1 || note "$1: short connections failed: $(tail -n 1 "$log.load")"
+        cpu=$(sed -n 's/.*cpu_us_per_connection=\([0-9.]*\).*/\1/p' "$log.load")
+        stop_server
+    fi
+    calls=-
+    if [ -n "$STRACE" ] && start_server "$1" "$log-strace.server"; then
+        $PIN_LOAD "$OUT/loadgen" -p "$PORT" -n "$CHURN_CONNECTIONS" -s 64 -g \
+            > "$log-strace.load" 2>&1 &
+        load_pid=$!
+        if wait_stopped "$load_pid"; then
+            targets=""
+            for t in /proc/"$SERVER_PID"/task/*; do targets="$targets -p ${t##*/}"; done
+            # shellcheck disable=SC2086
+            "$STRACE" -c -f -q -o "$log-strace.txt" $targets 2>/dev/null &
+            strace_pid=$!
+            tries=0
+            while [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' /proc/"$SERVER_PID"/status)" = 0 ] \
+                  && [ $tries -lt 100 ]; do sleep 0.02; tries=$((tries + 1)); done
+            kill -CONT "$load_pid"
+            wait_stopped "$load_pid"
+            kill -INT "$strace_pid" 2>/dev/null
+            wait "$strace_pid" 2>/dev/null
+            kill -CONT "$load_pid"
+            calls=$(awk -v n="$CHURN_CONNECTIONS" '$NF == "total" { printf "%.1f", $4 / n }' "$log-strace.txt")
+        else
+            kill "$load_pid" 2>/dev/null
+        fi
+        wait "$load_pid" 2>/dev/null
+        stop_server
+    fi
+    printf '%s\t%s\t%s\n' "$1" "${calls:--}" "${cpu:--}" >> "$CHURN"
+    printf '  %-8s %6s syscalls, %6s us CPU per short connection\n' "$1" "${calls:--}" "${cpu:--}"
+}
+echo "Short connections (connect, one echo, close; $CHURN_CONNECTIONS in a row) ..."
+for server in $CHURN_SERVERS; do churn "$server"; done
+churn_get() { # SERVER COLUMN(2 syscalls, 3 CPU us)
+    awk -F '\t' -v s="$1" -v c="$2" '$1 == s { print $c }' "$CHURN"
+}
+
 sys() { # SERVER LOAD COLUMN(3 per trip, 4 epoll_ctl per trip)
     awk -F '\t' -v s="$1" -v l="$2" -v c="$3" '$1 == s && $2 == l { print $c }' "$SYSCALLS"
 }
@@ -360,6 +416,16 @@ tables() {
             echo
         done
     fi
+    if [ -s "$CHURN" ]; then
+        echo
+        echo "### Short connections (connect, one 64-byte echo, close; the server's three log lines included)"
+        echo
+        echo "| server | syscalls per connection | CPU us per connection |"
+        echo "|---|---|---|"
+        for s in $CHURN_SERVERS; do
+            echo "| $(label "$s") | $(churn_get "$s" 2) | $(churn_get "$s" 3) |"
+        done
+    fi
     if [ -n "$many" ]; then
         echo
         echo "### 5000 clients at once (each connected, then all in round trips)"
@@ -385,7 +451,11 @@ targets() {
     echo "| $REFERENCE: 10 active + 990 idle within 1.3x of 10 busy clients' CPU per round trip | $eidle vs $e10 us: $(ratio "$eidle" "$e10")x (vs 1000 busy: $e1000 us) | $(verdict 'a <= 1.3 * b' "$eidle" "$e10") |"
     echo "| (for contrast) course server, 10 active + 990 idle, vs $REFERENCE | $cidle vs $eidle us: $(ratio "$cidle" "$eidle")x | - |"
     echo "| 5000 concurrent clients served with epoll | see the 5000-client table; also tests/maint/backends.c | - |"
+    cc=$(churn_get course 2)
+    echo "| course server: at most 14 syscalls per short connection (connect, one echo, close, three log lines) | $cc | $(verdict 'a <= 14' "$cc" 1) |"
     if [ -n "$PLAIN" ]; then
+        ec=$(churn_get epoll 2); pc=$(churn_get plain 2)
+        echo "| epoll: at most 12 syscalls per short connection, its three log lines included (the plain epoll server logs nothing) | $ec vs $pc | $(verdict 'a <= 12' "$ec" "$pc") |"
         for l in 1 100 idle; do
             a=$(sys epoll "$l" 3); b=$(sys plain "$l" 3)
             echo "| epoll: syscalls per round trip within 1.1x of the plain epoll server, $(load_label "$l") | $a vs $b: $(ratio "$a" "$b")x | $(verdict 'a <= 1.1 * b' "$a" "$b") |"
@@ -455,7 +525,8 @@ elapsed=$(( $(date +%s) - started ))
     echo "generator, one thread on one CPU, is often the bottleneck)."
     echo "System calls per round trip (syscalls/rt) come from a pass of their own under"
     echo "\`strace -c\`, which counts every call of every server thread during the round"
-    echo "trips alone (loads 1, 100 and 10 + 990 idle; - elsewhere)."
+    echo "trips alone (loads 1, 100 and 10 + 990 idle; - elsewhere), and per short"
+    echo "connection in a pass of short connections of their own."
     echo
     echo "## Machine"
     echo

@@ -34,6 +34,12 @@ origin="From \`make bench\` on $made_on: $cpus, $system."
     echo
     echo "$origin"
     echo
+    section "### Short connections" | sed 1,2d
+} > "$tmp/churn.md"
+{
+    echo
+    echo "$origin"
+    echo
     echo "#### Targets"
     section "## Targets" | sed 1d
     for heading in "### Switch cost" "### Server CPU per round trip" "### 10 + 990 idle" "### 1 + 500 at 1 B/s"; do
@@ -45,7 +51,7 @@ differ=0
 for tutorial in TUTORIAL.md TUTORIAL.ko.md; do
     [ -f "$tutorial" ] || continue
     cp "$tutorial" "$tmp/new"
-    for name in syscalls results; do
+    for name in syscalls churn results; do
         awk -v name="$name" -v file="$tmp/$name.md" '
             index($0, "<!-- BEGIN bench:" name " ") == 1 {
                 print; while ((getline line < file) > 0) print line; close(file); skip = 1; next }

@@ -4,7 +4,8 @@
  * The original logs with print(), a blocking write.  With stdout a pipe
  * that nobody reads (`server | sleep 600`, a supervisor that reads
  * late), the pipe fills and that write() stops the one thread: no
- * client is served again, and a stop signal cannot help.
+ * client is served again, and a stop signal cannot help.  A terminal
+ * paused with Ctrl-S does the same.
  *
  * O_NONBLOCK would avoid the block, but on an inherited stdout it is a
  * flag of the open file description, shared with the shell and every
@@ -15,11 +16,26 @@
  *     PIPE_BUF bytes: Linux and the BSDs call a pipe writable only
  *     with at least PIPE_BUF bytes free, so such a write never waits;
  *   - a socket is written with MSG_DONTWAIT, a flag of this call only;
- *   - a terminal, a file or /dev/null is written as before, blocking:
- *     nothing is held or dropped there.
- * What a pipe or socket cannot take now waits in a buffer of at most
- * OUTPUT_HOLD bytes; the output writer task writes it when the stream
- * is writable.  Lines go whole or not at all.
+ *   - a terminal is written through a handle of our own on it, opened
+ *     non-blocking: a new open file description, so the shell's stays
+ *     as it was (where the terminal cannot be opened by name, it is
+ *     written as before, blocking);
+ *   - a file or /dev/null is written as before: it never waits, but it
+ *     may be full (ENOSPC): then what it did not take is kept and tried
+ *     again with the next line, as nothing can say when room comes back.
+ * What a stream cannot take now waits in a buffer of at most OUTPUT_HOLD
+ * bytes; the output writer task writes it when the stream is writable.
+ * Lines go whole or not at all: a line cut by a partial write keeps its
+ * rest at the head of the buffer (it is never dropped), and once a line
+ * is dropped for want of room, all are until the buffer has drained, then
+ * one line says how many.
+ *
+ * The kind of each stream is learned once, when the event loop takes it
+ * over (output_attach()), not at every line.  An event loop that calls
+ * output_defer() and output_end_of_turn() (further/scheduler.c) gets the
+ * lines of its turns in one write, at most OUTPUT_LINGER_MS after the
+ * first of them: a server busy with short connections then writes its
+ * log once per batch of connections, not once per connection.
  */
 #include "output.h"
 
@@ -36,16 +52,21 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0 /* macOS: SIGPIPE is ignored by the servers instead */
 #endif
 
+enum kind { FILE_LIKE, PIPE, SOCKET, TERMINAL };
+
 struct stream {
     const char *name;
     bool attached;        /* lines never block: an event loop writes what is held */
     bool poked;           /* a byte waits in the wake pipe */
+    enum kind kind;       /* learned by output_attach() */
+    int own;              /* TERMINAL: our non-blocking handle on it, or -1 */
     int wake[2];          /* readable while lines are held */
     size_t start, length; /* the held bytes: held[start .. start + length) */
     size_t peak;          /* the most bytes ever held, for the drop notice */
@@ -54,15 +75,28 @@ struct stream {
 };
 
 /* Set by output_stop_blocking() (from a stop signal's handler): from
- * then on a terminal is written through a private non-blocking handle,
- * so that a terminal that stopped reading (Ctrl-S, a paused tmux pane)
- * cannot keep the server from stopping. */
+ * then on a terminal we have no handle of our own on is not written at
+ * all, so that one that stopped reading cannot keep us from stopping. */
 static volatile sig_atomic_t never_block;
-static int private_tty[2] = { -1, -1 };
+/* stderr is the file stdout is (`2>&1`, one terminal): its lines take
+ * stdout's queue, or one written at once could pass stdout's held lines. */
+static bool shared;
+/* output_defer(): lines wait for output_end_of_turn(), at most
+ * OUTPUT_LINGER_MS from the first of them (deferred_since, on the
+ * monotonic clock; 0: none waits). */
+static bool deferring;
+static long long deferred_since;
+
+static long long now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
 
 static struct stream streams[2] = {
-    { .name = "stdout", .wake = { -1, -1 } },
-    { .name = "stderr", .wake = { -1, -1 } },
+    { .name = "stdout", .own = -1, .wake = { -1, -1 } },
+    { .name = "stderr", .own = -1, .wake = { -1, -1 } },
 };
 
 static struct stream *stream_of(int fd)
@@ -75,41 +109,46 @@ static int fd_of(const struct stream *s)
     return s == &streams[1] ? STDERR_FILENO : STDOUT_FILENO;
 }
 
-enum kind { BLOCKING, PIPE, SOCKET };
-
-/* Looked up at every write: a test (or a program) may dup2() another
- * file onto the fd at any time. */
+/* What FD is, once (fstat and isatty are calls: not one per line). */
 static enum kind kind_of(int fd)
 {
     struct stat st;
     if (fstat(fd, &st) < 0)
-        return BLOCKING;
+        return FILE_LIKE;
     if (S_ISFIFO(st.st_mode))
         return PIPE;
+    if (S_ISSOCK(st.st_mode)) {
 #ifdef MSG_DONTWAIT
-    if (S_ISSOCK(st.st_mode))
         return SOCKET;
 #else
-    if (S_ISSOCK(st.st_mode))
         return PIPE; /* no MSG_DONTWAIT: poll and write a little at a time */
 #endif
-    return BLOCKING;
+    }
+    if (S_ISCHR(st.st_mode) && isatty(fd))
+        return TERMINAL;
+    return FILE_LIKE;
 }
 
-/* Write what FD takes now, without blocking.  Returns the bytes written,
- * or -1 when the stream is gone (no reader, an error): then nothing
- * held for it can ever be written. */
-/* A handle of our own on the terminal behind FD, opened non-blocking:
- * a new open file description, so the shell's stays as it was. */
-static int private_tty_of(int fd)
+/* A handle of our own on the terminal behind FD, opened non-blocking,
+ * or -1. */
+static int open_own_terminal(int fd)
 {
-    int *own = &private_tty[fd == STDERR_FILENO];
-    if (*own < 0 && isatty(fd)) {
-        const char *name = ttyname(fd);
-        if (name != NULL)
-            *own = open(name, O_WRONLY | O_NOCTTY | O_NONBLOCK);
+    const char *name = ttyname(fd);
+    if (name == NULL)
+        return -1;
+    int own = open(name, O_WRONLY | O_NOCTTY | O_NONBLOCK);
+    if (own >= 0 && set_cloexec(own) < 0) {
+        close(own);
+        own = -1;
     }
-    return *own;
+    return own;
+}
+
+/* Can the writer task wait for this stream to become writable?  Not a
+ * file: it is always "writable", even full. */
+static bool waitable(const struct stream *s)
+{
+    return s->kind != FILE_LIKE;
 }
 
 /* At most PIPE_BUF bytes, ending at a line's end where one is in reach:
@@ -125,20 +164,27 @@ static size_t piece(const char *data, size_t length)
     return PIPE_BUF;
 }
 
-static ssize_t write_now(int fd, const char *data, size_t length)
+/* Write what S's stream takes now, without blocking.  Returns the bytes
+ * written, or -1 when the stream is gone (no reader, an error): then
+ * nothing held for it can ever be written. */
+static ssize_t write_now(struct stream *s, const char *data, size_t length)
 {
-    enum kind kind = kind_of(fd);
+    int fd = fd_of(s);
     size_t done = 0;
     while (done < length) {
         ssize_t n;
-        if (kind == BLOCKING && never_block && private_tty_of(fd) >= 0) {
-            n = write(private_tty_of(fd), data + done, length - done);
-        } else if (kind == BLOCKING) {
-            /* A terminal or a file, written as printf would; a stop
-             * signal interrupts it (no SA_RESTART), and what is left
-             * waits with the held lines. */
+        if (s->kind == TERMINAL && s->own >= 0) {
+            n = write(s->own, data + done, length - done);
+        } else if (s->kind == TERMINAL || s->kind == FILE_LIKE) {
+            if (s->kind == TERMINAL && never_block)
+                break; /* a terminal that may not read: it cannot hold up a stop */
+            /* A file (or a terminal we could not open): written as
+             * printf would; a stop signal interrupts it (no SA_RESTART),
+             * and what is left waits with the held lines. */
             n = write(fd, data + done, length - done);
-        } else if (kind == SOCKET) {
+            if (n < 0 && (errno == ENOSPC || errno == EDQUOT || errno == EFBIG))
+                break; /* full: keep what is left, try again with the next line */
+        } else if (s->kind == SOCKET) {
 #ifdef MSG_DONTWAIT
             n = send(fd, data + done, length - done, MSG_DONTWAIT | MSG_NOSIGNAL);
 #else
@@ -167,19 +213,24 @@ static ssize_t write_now(int fd, const char *data, size_t length)
 
 static void poke(struct stream *s)
 {
-    if (s->poked || s->wake[1] < 0)
+    if (s->poked || s->wake[1] < 0 || !waitable(s))
         return;
     ssize_t ignored = write(s->wake[1], "", 1);
     (void)ignored;
     s->poked = true;
 }
 
-/* Keep the line LINE of LENGTH bytes for later, or count it dropped.
- * Once one line is dropped, all are until the buffer has drained, so
- * that the log has one gap, with the notice where it is. */
-static void hold(struct stream *s, const char *line, size_t length)
+/* Room kept free for the rest of a line cut by a partial write: it is
+ * always held, so that no line is left cut. */
+#define RESERVE OUTPUT_LINE_MAX
+
+/* Keep LINE of LENGTH bytes for later, or count it dropped.  Once one
+ * line is dropped, all are until the buffer has drained, so that the
+ * log has one gap, with the notice where it is.  REST: the rest of a
+ * line already begun on the stream, which is never dropped. */
+static void hold(struct stream *s, const char *line, size_t length, bool rest)
 {
-    if (s->dropped > 0 || s->length + length > OUTPUT_HOLD) {
+    if (!rest && (s->dropped > 0 || s->length + length > OUTPUT_HOLD - RESERVE)) {
         s->dropped++;
         return;
     }
@@ -191,16 +242,16 @@ static void hold(struct stream *s, const char *line, size_t length)
     s->length += length;
     if (s->length > s->peak)
         s->peak = s->length;
-    poke(s);
+    if (!deferring)
+        poke(s);
 }
 
 /* Write what is held, as far as the stream takes it now; once all is
  * out, say how many lines were dropped, if any.  True when empty. */
 static bool write_held(struct stream *s)
 {
-    int fd = fd_of(s);
     while (s->length > 0) {
-        ssize_t n = write_now(fd, s->held + s->start, s->length);
+        ssize_t n = write_now(s, s->held + s->start, s->length);
         if (n < 0) {
             s->start = s->length = 0; /* the stream is gone: so is its backlog */
             s->dropped = 0;
@@ -223,8 +274,7 @@ static bool write_held(struct stream *s)
     return true;
 }
 
-/* stderr on the same file as stdout (`2>&1`): its lines take stdout's
- * queue, or one written at once could pass stdout's held lines. */
+/* A and B are one file (`2>&1`, one terminal). */
 static bool same_file(int a, int b)
 {
     struct stat sa, sb;
@@ -234,8 +284,7 @@ static bool same_file(int a, int b)
 
 static void emit(int fd, const char *format, va_list args)
 {
-    if (fd == STDERR_FILENO && streams[0].attached && streams[1].attached
-        && same_file(STDOUT_FILENO, STDERR_FILENO))
+    if (fd == STDERR_FILENO && shared && streams[0].attached && streams[1].attached)
         fd = STDOUT_FILENO;
     struct stream *s = stream_of(fd);
     char line[OUTPUT_LINE_MAX];
@@ -254,13 +303,23 @@ static void emit(int fd, const char *format, va_list args)
         fwrite(line, 1, length, fd == STDERR_FILENO ? stderr : stdout);
         return;
     }
-    if (!write_held(s)) {
-        hold(s, line, length);
+    if (deferring) {
+        /* The lines leave together at the end of a turn; a turn that
+         * prints more than the buffer holds writes what it has first. */
+        if (s->dropped == 0 && s->length + length > OUTPUT_HOLD - RESERVE)
+            write_held(s);
+        if (deferred_since == 0)
+            deferred_since = now_ms();
+        hold(s, line, length, false);
         return;
     }
-    ssize_t n = write_now(fd, line, length);
+    if (!write_held(s)) {
+        hold(s, line, length, false);
+        return;
+    }
+    ssize_t n = write_now(s, line, length);
     if (n >= 0 && (size_t)n < length)
-        hold(s, line + n, length - (size_t)n);
+        hold(s, line + n, length - (size_t)n, n > 0);
 }
 
 void print_line(const char *format, ...)
@@ -284,12 +343,15 @@ void print_error(const char *format, ...)
 static void write_held_at_exit(void)
 {
     never_block = 1;
+    deferring = false;
     for (int i = 0; i < 2; i++)
         if (streams[i].attached)
             write_held(&streams[i]);
     for (int i = 0; i < 2; i++)
-        if (private_tty[i] >= 0)
-            close(private_tty[i]);
+        if (streams[i].own >= 0) {
+            close(streams[i].own);
+            streams[i].own = -1;
+        }
 }
 
 void output_stop_blocking(void)
@@ -309,8 +371,15 @@ int output_attach(int fd)
         return -1;
     if (!registered && atexit(write_held_at_exit) == 0)
         registered = true;
+    /* Learned once: a program that puts another file on this fd later
+     * (dup2) must attach it again. */
+    s->kind = kind_of(fd);
+    if (s->kind == TERMINAL && s->own < 0)
+        s->own = open_own_terminal(fd);
     s->attached = true;
     s->poked = false;
+    if (streams[0].attached && streams[1].attached)
+        shared = same_file(STDOUT_FILENO, STDERR_FILENO);
     if (s->length > 0)
         poke(s);
     return s->wake[0];
@@ -325,7 +394,8 @@ bool output_flush(int fd)
             continue;
     }
     s->poked = false;
-    return write_held(s);
+    /* A file that is full cannot be waited for: the next line tries it. */
+    return write_held(s) || !waitable(s);
 }
 
 void output_detach(int fd)
@@ -337,4 +407,33 @@ void output_detach(int fd)
         s->wake[i] = -1;
     }
     s->poked = false;
+}
+
+void output_defer(bool on)
+{
+    if (!on)
+        output_end_of_turn();
+    deferring = on;
+}
+
+int output_linger(void)
+{
+    if (deferred_since == 0)
+        return -1;
+    long long left = deferred_since + OUTPUT_LINGER_MS - now_ms();
+    return left <= 0 ? 0 : left > OUTPUT_LINGER_MS ? OUTPUT_LINGER_MS : (int)left;
+}
+
+void output_end_of_turn(void)
+{
+    /* A loop that calls this before each wait has its lines wait for the
+     * next call from now on (the course's scheduler does not call
+     * output_defer(): at its end, what is held goes at exit). */
+    deferring = true;
+    deferred_since = 0;
+    for (int i = 0; i < 2; i++) {
+        struct stream *s = &streams[i];
+        if (s->attached && s->length > 0 && !write_held(s))
+            poke(s); /* the writer task waits for the stream to take the rest */
+    }
 }

@@ -11,9 +11,10 @@
  * the stream cannot take now waits in a bounded buffer (OUTPUT_HOLD
  * bytes per stream) that the output writer task writes out once the
  * stream is writable; when the buffer is full, lines are dropped and
- * counted, and one line says how many once the stream flows again.  On
- * a terminal or a file nothing changes: same lines, same order (until a
- * stop signal: then a terminal that does not read cannot hold us up).
+ * counted, and one line says how many once the stream flows again.  A
+ * terminal that stops reading (Ctrl-S) is a pipe that is not read; a full
+ * file (ENOSPC) keeps what it did not take for the next line.  Lines go
+ * whole or not at all.
  */
 #ifndef OUTPUT_H
 #define OUTPUT_H
@@ -50,9 +51,25 @@ int output_attach(int fd);
 bool output_flush(int fd);
 void output_detach(int fd);
 
-/* From now on, never block even on a terminal (one that stopped
- * reading): lines go through a private non-blocking handle on it.  Safe
- * to call from a signal handler; the stop signals' handler does. */
+/* For an event loop that wants its log lines in few writes:
+ * output_defer(true) when it starts; before each wait, output_linger():
+ * -1 when no line waits, else the milliseconds (at most
+ * OUTPUT_LINGER_MS) the lines may still wait: 0 means call
+ * output_end_of_turn() now, which writes them (what the stream does not
+ * take then waits for the output writer task, as ever); otherwise wait
+ * no longer than that.  output_defer(false) when it returns (what is
+ * held is written).  Only attached streams are deferred.  A loop that
+ * only calls output_end_of_turn() before each wait (the course's select
+ * loop) gets the lines of each turn in one write, from its first call
+ * on; what its last turn printed is written at exit. */
+#define OUTPUT_LINGER_MS 10
+void output_defer(bool on);
+int output_linger(void);
+void output_end_of_turn(void);
+
+/* From now on, never block even on a terminal we have no handle of our
+ * own on (one that stopped reading): its lines are kept, not written.
+ * Safe to call from a signal handler; the stop signals' handler does. */
 void output_stop_blocking(void);
 
 #endif

@@ -16,7 +16,9 @@
  *    (its send() said EAGAIN, or sent part) does it really wait.  A
  *    wrong guess costs one resume, never correctness.
  *  - Time (asyncio's timer queue): YIELD_SLEEP parks a task until a
- *    deadline; --idle-timeout gives every client's recv wait one.  The
+ *    deadline; --idle-timeout gives every client one clock, which runs
+ *    while its task waits to receive or to send and starts again at each
+ *    new wait (a wait ends only when the client sent or took bytes).  The
  *    deadlines sit in a binary heap, and the nearest is the backend's
  *    timeout: nothing polls.
  *
@@ -26,7 +28,9 @@
  * parks to recv on the fd it was just woken for without a send on it in
  * between (it may have closed and reopened it).  A task that closes and
  * reopens an fd number between a send and the next recv on it is not
- * detected: none of the course's tasks does.
+ * detected, nor one that does so with a listening socket between two
+ * waits (a listener is not told again after each accept): none of the
+ * course's tasks does.
  */
 #include "scheduler.h"
 
@@ -41,7 +45,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/sockios.h> /* SIOCOUTQ */
+#endif
 
 struct task_queue tasks = TASK_QUEUE_EMPTY;
 struct task **recv_wait;
@@ -55,7 +64,9 @@ struct fd_state {
     unsigned char woken;    /* its recv waiter was woken and has not sent since */
     unsigned char client;   /* idle timeouts: 0 unknown, 1 a connected socket, 2 not */
     unsigned char timed;    /* idle timeouts: it has an entry in the heap */
-    int64_t idle_until;     /* idle timeouts: the recv wait's deadline */
+    unsigned char listener; /* 0 unknown, 1 a listening socket, 2 not */
+    int64_t idle_until;     /* idle timeouts: the current wait's deadline */
+    int queued;             /* idle timeouts: bytes in its send queue when last seen */
 };
 
 static int table_size;         /* entries in each per-fd table */
@@ -197,12 +208,36 @@ static int wanted(int fd)
     return (recv_wait[fd] != NULL ? IO_READ : 0) | (send_wait[fd] != NULL ? IO_WRITE : 0);
 }
 
-/* --idle-timeout: give T's recv wait on FD a deadline, when FD is a
- * connected client (never the listener, nor the signal pipe: they have
- * no peer).  The heap holds one entry per fd, moved on when it expires. */
-static void start_idle_clock(int fd)
+/* Bytes sent to FD that its peer has not taken yet, or -1 where the
+ * system cannot say.  A client reading slowly takes bytes long before the
+ * socket is called writable again (only once half its send buffer is
+ * free, which a slow reader of a large buffer may take seconds to make). */
+static int queued_bytes(int fd)
 {
-    if (idle_timeout_seconds == 0)
+    int n = -1;
+#if defined(SIOCOUTQ)
+    if (ioctl(fd, SIOCOUTQ, &n) < 0)
+        n = -1;
+#elif defined(SO_NWRITE)
+    socklen_t length = sizeof n;
+    if (getsockopt(fd, SOL_SOCKET, SO_NWRITE, &n, &length) < 0)
+        n = -1;
+#else
+    (void)fd;
+#endif
+    return n;
+}
+
+/* --idle-timeout: give the wait on FD (to receive or to send) a
+ * deadline, when FD is a connected client (never the listener, nor the
+ * signal pipe: they have no peer; nor stdout or stderr, even when they
+ * are sockets: they are not clients).  A wait that begins means the last
+ * one ended, so the client sent or took bytes: a slow but steady reader
+ * is never idle.  The heap holds one entry per fd, moved on when it
+ * expires. */
+static void start_idle_clock(int fd, enum task_status status)
+{
+    if (idle_timeout_seconds == 0 || fd <= STDERR_FILENO)
         return;
     struct fd_state *s = &state[fd];
     if (s->client == 0) {
@@ -213,6 +248,7 @@ static void start_idle_clock(int fd)
     if (s->client != 1)
         return;
     s->idle_until = clock_ms() + 1000 * (int64_t)idle_timeout_seconds;
+    s->queued = status == TASK_SEND ? queued_bytes(fd) : -1;
     if (!s->timed) {
         s->timed = 1;
         deadline_push(&deadlines, s->idle_until, NULL, fd);
@@ -263,8 +299,21 @@ static void park(struct task *t, enum task_status status)
     if (s->owner != t->id) {
         old = IO_UNKNOWN;
         s->client = 0;
+        s->listener = 0;
         s->owner = t->id;
     }
+    /* Except a listening socket: its task accepts and waits again, turn
+     * after turn, and does not close it in between; telling epoll again
+     * each time would cost a call per connection.  (Asked once per
+     * owner, and only of an fd that would be told again.) */
+    if (again && old != IO_UNKNOWN && s->listener == 0) {
+        int listening = 0;
+        socklen_t length = sizeof listening;
+        s->listener = getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0
+                      && listening ? 1 : 2;
+    }
+    if (s->listener == 1)
+        again = false;
     s->woken = 0;
     table[fd] = t;
     int want = wanted(fd);
@@ -280,8 +329,7 @@ static void park(struct task *t, enum task_status status)
         }
         s->watched = (unsigned char)want;
     }
-    if (status == TASK_RECV)
-        start_idle_clock(fd);
+    start_idle_clock(fd, status);
     waiting++;
     trace("park task %u (%s) on fd %d for %s", t->id, t->name, fd, reason);
 }
@@ -298,27 +346,45 @@ static void wake(struct task **table, int fd, const char *reason)
 }
 
 /* An idle check of FD is due at NOW: close the client's stream if its
- * recv wait has outlived the deadline.  shutdown(SHUT_RD) makes the
- * task's recv() return 0, so the task ends as if the client had gone:
- * the handler is not changed, and the fd is closed by its owner. */
+ * wait has outlived the deadline.  Waiting to receive, shutdown(SHUT_RD)
+ * makes the task's recv() return 0, so the task ends as if the client
+ * had gone.  Waiting to send (a client that sends and never reads),
+ * shutdown(SHUT_RDWR) makes its send() fail (EPIPE), and the task ends
+ * as on any lost client.  The handler is not changed, and the fd is
+ * closed by its owner. */
 static void idle_check(int fd, int64_t now)
 {
     struct fd_state *s = &state[fd];
-    if (recv_wait[fd] == NULL || s->client != 1) {
-        s->timed = 0; /* not waiting to recv: the next recv wait sets a new entry */
+    if ((recv_wait[fd] == NULL && send_wait[fd] == NULL) || s->client != 1) {
+        s->timed = 0; /* not waiting: the next wait sets a new entry */
         return;
     }
     if (s->idle_until > now) {
-        deadline_push(&deadlines, s->idle_until, NULL, fd); /* it received since: check again later */
+        deadline_push(&deadlines, s->idle_until, NULL, fd); /* it moved since: check again later */
         return;
     }
+    bool receiving = recv_wait[fd] != NULL;
+    if (!receiving && s->queued > 0) {
+        /* Waiting to send all along: did the client take bytes meanwhile? */
+        int queued = queued_bytes(fd);
+        if (queued >= 0 && queued < s->queued) {
+            s->queued = queued;
+            s->idle_until = now + 1000 * (int64_t)idle_timeout_seconds;
+            deadline_push(&deadlines, s->idle_until, NULL, fd);
+            return;
+        }
+    }
     s->timed = 0;
-    print_line("Idle timeout: the client on fd %d sent nothing for %u s; closing it",
-               fd, idle_timeout_seconds);
-    if (shutdown(fd, SHUT_RD) < 0 && errno != ENOTCONN)
+    print_line("Idle timeout: the client on fd %d %s for %u s; closing it", fd,
+               receiving ? "sent nothing" : "took nothing of its replies", idle_timeout_seconds);
+    if (shutdown(fd, receiving ? SHUT_RD : SHUT_RDWR) < 0 && errno != ENOTCONN)
         print_error("scheduler: shutdown() of idle fd %d failed: %s", fd, strerror(errno));
-    wake(recv_wait, fd, "idle timeout");
-    s->woken = 1;
+    if (receiving) {
+        wake(recv_wait, fd, "idle timeout");
+        s->woken = 1;
+    } else {
+        wake(send_wait, fd, "idle timeout");
+    }
 }
 
 /* Wake the sleepers and run the idle checks whose deadline has come. */
@@ -357,7 +423,19 @@ static void wait_for_io(void)
     trace("%s: %d task(s) waiting, %d sleeping, nothing else to run",
           io_backend_name, waiting, sleeping);
     struct io_event *events;
-    int count = io_backend_wait(&events, wait_limit());
+    /* Log lines wait a little (common/output.c, at most
+     * OUTPUT_LINGER_MS), so that the lines of several turns leave in one
+     * write: the wait is no longer than that, and when it is over they
+     * go before the next. */
+    int limit = wait_limit();
+    int linger = output_linger();
+    if (linger == 0) {
+        output_end_of_turn();
+        linger = -1;
+    }
+    if (linger >= 0 && (limit < 0 || linger < limit))
+        limit = linger;
+    int count = io_backend_wait(&events, limit);
     if (count < 0) {
         if (errno == EINTR)
             return; /* a signal: run() looks at its flags, then we wait again */
@@ -393,6 +471,7 @@ static void wait_for_io(void)
 void run(void)
 {
     stop_requested = false;
+    output_defer(true);
     while (!stop_requested && (!task_queue_empty(&tasks) || waiting > 0 || sleeping > 0)) {
         if (task_queue_empty(&tasks)) {
             wait_for_io();
@@ -428,4 +507,5 @@ void run(void)
             task_done(t);
         }
     }
+    output_defer(false);
 }

@@ -10,6 +10,7 @@
  * SIGHUP (the terminal closing) stops the server like SIGINT and
  * SIGTERM instead of killing it without a word, unless it was ignored
  * when we started: under nohup it stays ignored, as nohup promises.
+ * All three are unblocked at start, whatever mask the parent left us.
  */
 #include "stop_signals.h"
 
@@ -110,6 +111,18 @@ struct task *stop_on_signals(void)
                        strsignal(stop_signals[i]));
         caught[i] = true;
     }
+    /* The signal mask survives exec(): a parent that blocked these
+     * (python's pthread_sigmask, a supervisor's worker, a shell script's
+     * helper) hands us a process whose stop signals stay pending forever.
+     * Servers that supervisors trust clear what they inherit; so do we,
+     * once the handlers are in place, so that a stop already pending is
+     * obeyed at once. */
+    sigset_t stops;
+    sigemptyset(&stops);
+    for (size_t i = 0; i < STOP_SIGNALS; i++)
+        sigaddset(&stops, stop_signals[i]);
+    if (sigprocmask(SIG_UNBLOCK, &stops, NULL) < 0)
+        fail_errno("", "cannot unblock the stop signals");
 
     struct task *t = task_new(sizeof(struct stop_watcher), "stop_on_signals", stop_watcher_step);
     t->cleanup = stop_watcher_cleanup;

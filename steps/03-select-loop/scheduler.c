@@ -137,6 +137,9 @@ static void wake_closed_fds(void)
  * task ready: first the readable ones, then the writable ones. */
 static void wait_for_io(void)
 {
+    /* Given: the log lines of this turn leave now, in one write
+     * (common/output.c; nothing to do before stage 4 takes output over). */
+    output_end_of_turn();
     /* BEGIN EXERCISE 3.2: building the fd sets, select(), waking the ready tasks */
     /* Exercise 3.2: build one fd_set of the fds in recv_wait and one of
      * those in send_wait, call select() with no timeout, and wake() every

@@ -149,6 +149,9 @@ static void wake_closed_fds(void)
  * task ready: first the readable ones, then the writable ones. */
 static void wait_for_io(void)
 {
+    /* Given: the log lines of this turn leave now, in one write
+     * (common/output.c; nothing to do before stage 4 takes output over). */
+    output_end_of_turn();
     fd_set readable, writable;
     FD_ZERO(&readable);
     FD_ZERO(&writable);

@@ -222,7 +222,8 @@ static int contains_ignoring_case(const char *text, const char *word)
     return n == 0;
 }
 
-/* "3.2" names an exercise: exactly its tests.  Anything else is a word
+/* "3.2" names an exercise: exactly its tests.  A tag of the maintainers'
+ * suites ("stall", "final") names its tests too.  Anything else is a word
  * to find in the tests' names. */
 static bool names_exercise(const char *filter)
 {
@@ -244,7 +245,8 @@ static int selected(const struct graded_test *t, const char *filter)
         return 1;
     if (names_exercise(filter))
         return strcmp(t->exercise, filter) == 0;
-    return contains_ignoring_case(t->behavior, filter) || contains_ignoring_case(test_title(t), filter);
+    return strcmp(t->exercise, filter) == 0 || contains_ignoring_case(t->behavior, filter)
+           || contains_ignoring_case(test_title(t), filter);
 }
 
 /* Print MESSAGE indented under a result line, one line at a time. */

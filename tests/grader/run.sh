@@ -6,18 +6,42 @@
 #   sh tests/grader/run.sh PROGRAM [ARGS...]
 #
 # The program's stdout is untouched; its stderr passes through a filter
-# that ignores Ctrl-C, so the server's last words still get through.
+# (awk, which ignores Ctrl-C, so the server's last words still get through).
+# A stop signal that reaches this script is passed on to the program, and
+# the script waits for it to say its last words and exit: an editor's stop
+# button or a supervisor sends SIGTERM to make alone, make passes it to its
+# child (this script), and the server must not be left behind holding its
+# port.  (GNU make passes on SIGTERM only: on a SIGINT it waits for its
+# children, since a Ctrl-C at the terminal reaches the whole group.)
 # The exit status is the program's.
 set -u
 . tests/grader/messages.sh
 program=${1:?usage: run.sh PROGRAM [ARGS...]}
 shift
-status_file=$(mktemp "${TMPDIR:-/tmp}/course-run.XXXXXX") || exit 2
-trap 'rm -f "$status_file"' EXIT
-trap '' INT
-{ { (trap - INT; exec "$program" "$@") 2>&1 1>&3 3>&-; echo $? > "$status_file"; } |
-    awk -v note="$(msg run.port)" '{ print; fflush() }
-         /with -p/ && !said { print note; said = 1; fflush() }' >&2
-} 3>&1
-status=$(cat "$status_file")
-exit "${status:-1}"
+dir=$(mktemp -d "${TMPDIR:-/tmp}/course-run.XXXXXX") || exit 2
+trap 'rm -rf "$dir"' EXIT
+mkfifo "$dir/stderr" || exit 2
+awk -v note="$(msg run.port)" '{ print; fflush() }
+     /with -p/ && !said { print note; said = 1; fflush() }' \
+    < "$dir/stderr" >&2 &
+filter=$!
+# In the background, so that a trap can run while we wait (sh runs traps
+# only between commands, and `wait` is one).  A background command gets
+# /dev/null for stdin unless told otherwise: it keeps ours.
+exec 3<&0
+"$program" "$@" <&3 3<&- 2> "$dir/stderr" &
+pid=$!
+exec 3<&-
+for sig in INT TERM HUP; do
+    # shellcheck disable=SC2064 # the signal's name is meant to be expanded now
+    trap "kill -$sig $pid 2>/dev/null" "$sig"
+done
+# wait returns early (above 128) when a trapped signal comes: wait again
+# until the program itself has ended (a zombie still answers kill -0).
+while :; do
+    wait "$pid"
+    status=$?
+    kill -0 "$pid" 2>/dev/null || break
+done
+wait "$filter"
+exit "$status"

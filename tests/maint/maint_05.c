@@ -11,6 +11,13 @@
  * Every wait is on a real event (a line of output, a reply, a wait
  * status) with a deadline; nothing sleeps to synchronize.
  */
+/* posix_openpt() and its kin (the paused-terminal test) are X/Open;
+ * unshare() (the full-disk test, Linux) is GNU. */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE
+#elif !defined(_XOPEN_SOURCE)
+#define _XOPEN_SOURCE 700
+#endif
 #include "grade.h"
 #include "support.h"
 
@@ -30,6 +37,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define PROGRAM "05-echo-handler"
@@ -1026,7 +1034,7 @@ static int count_in(const char *text, const char *what)
 static int unknown_lines(const char *text, const char *first_unknown[1])
 {
     static const char *const known[] = {
-        "Connection from 127.0.0.1:", "Connection closed", "Task done",
+        "Connection from 127.0.0.1:", "Connection closed", "Task done", "Listening on ",
         "output: ", "Stopped by signal ", "echo_handler: 127.0.0.1:", "tcp_server: ", "#",
     };
     int unknown = 0;
@@ -1214,6 +1222,313 @@ static void stops_while_stuck(int sig)
     split_close(&p);
 }
 
+/*
+ * Output that does not take what it is given (issue 17): a full disk and
+ * a terminal paused with Ctrl-S.  Lines go whole or not at all, what is
+ * lost is counted, and the loop never stops for them.  Tagged "final".
+ */
+
+/* The server started with stdout and stderr on OUT_FD (stdin /dev/null),
+ * its port read from the first line of FILE (a path; or, with FILE NULL,
+ * from READ_FD as a terminal prints it). */
+static pid_t start_on(int out_fd, const char *file, int read_fd, int *port)
+{
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "cannot fork: %s", strerror(errno));
+    if (pid == 0) {
+        dup2(out_fd, STDOUT_FILENO);
+        dup2(out_fd, STDERR_FILENO);
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, STDIN_FILENO);
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+        execl(STAGE_BINARY, STAGE_BINARY, "-b", "127.0.0.1", "-p", "0", (char *)NULL);
+        _exit(127);
+    }
+    char text[512] = "";
+    size_t used = 0;
+    long long deadline = now_ms() + 5000;
+    *port = 0;
+    while (*port == 0 && now_ms() < deadline) {
+        if (file != NULL) {
+            FILE *f = fopen(file, "r");
+            if (f != NULL) {
+                used = fread(text, 1, sizeof text - 1, f);
+                fclose(f);
+            }
+            struct pollfd none;
+            poll(&none, 0, 10); /* a file has no event to wait for: look again in 10 ms */
+        } else {
+            struct pollfd q = { .fd = read_fd, .events = POLLIN };
+            if (poll(&q, 1, 100) > 0) {
+                ssize_t n = read(read_fd, text + used, sizeof text - 1 - used);
+                if (n > 0)
+                    used += (size_t)n;
+            }
+        }
+        text[used] = '\0';
+        const char *line = strstr(text, "Listening on 127.0.0.1:");
+        if (line != NULL && strchr(line, '\n') != NULL)
+            *port = atoi(line + strlen("Listening on 127.0.0.1:"));
+    }
+    if (*port == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        ck_abort_msg("the server did not print \"Listening on 127.0.0.1:PORT\" within 5 s; it "
+                     "printed: %s", text);
+    }
+    return pid;
+}
+
+/* SIGTERM, and the wait status (the server is killed after 5 s). */
+static int stop_pid(pid_t pid, long long *elapsed)
+{
+    struct split p = { .pid = pid };
+    return split_stop(&p, SIGTERM, elapsed);
+}
+
+/* Lines of TEXT that are whole known lines, and the "dropped" count of
+ * the notice in it (0 without one). */
+static long whole_lines(const char *text, unsigned long *dropped)
+{
+    long count = 0;
+    *dropped = 0;
+    for (const char *line = text; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        if (end == NULL)
+            break;
+        unsigned long n;
+        if (sscanf(line, "output: %lu line(s) dropped", &n) == 1)
+            *dropped += n;
+        else
+            count++;
+        line = end + 1;
+    }
+    return count;
+}
+
+#ifdef __linux__
+#include <sched.h>
+#include <sys/mount.h>
+#endif
+
+/* stdout on a small filesystem that fills up while clients come: each
+ * is served, the lines that do not fit are held or counted, none is cut,
+ * and once room comes back they follow in order, with the count. */
+START_TEST(full_disk_cuts_no_line_and_counts_the_lost)
+{
+    enum { CLIENTS = 1200 };
+    char dir[] = "/tmp/course-full-XXXXXX";
+    ck_assert_msg(mkdtemp(dir) != NULL, "cannot create a folder: %s", strerror(errno));
+    bool mounted = false;
+#ifdef __linux__
+    /* COURSE_NO_MOUNT=1 tries the other way, as a user would. */
+    /* In a mount namespace of this test's own: the tmpfs goes with it,
+     * however the test ends. */
+    if (getenv("COURSE_NO_MOUNT") == NULL && unshare(CLONE_NEWNS) == 0
+        && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+        mounted = mount("tmpfs", dir, "tmpfs", 0, "size=256k") == 0;
+#endif
+    if (!mounted) {
+        /* Not root, or not Linux: /dev/full, which takes nothing ever. */
+        rmdir(dir);
+        int full = open("/dev/full", O_WRONLY);
+        ck_assert_msg(full >= 0, "neither a tmpfs could be mounted nor /dev/full opened: %s",
+                      strerror(errno));
+        int out[2];
+        ck_assert(pipe(out) == 0);
+        /* "Listening on" goes to /dev/full: the port is chosen here, a
+         * free one the system gives, and passed with -p. */
+        int probe = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in any = loopback_address(0);
+        ck_assert(bind(probe, (struct sockaddr *)&any, sizeof any) == 0);
+        int port = local_port(probe);
+        close(probe);
+        char port_text[16];
+        snprintf(port_text, sizeof port_text, "%d", port);
+        pid_t pid = fork();
+        ck_assert(pid >= 0);
+        if (pid == 0) {
+            dup2(full, STDOUT_FILENO);
+            dup2(out[1], STDERR_FILENO);
+            for (int fd = 3; fd < 1024; fd++)
+                close(fd);
+            execl(STAGE_BINARY, STAGE_BINARY, "-b", "127.0.0.1", "-p", port_text, (char *)NULL);
+            _exit(127);
+        }
+        close(out[1]);
+        bool served = true;
+        long long deadline = now_ms() + 5000;
+        while (try_connect(port) != 0 && now_ms() < deadline) {
+            struct pollfd none;
+            poll(&none, 0, 20); /* nothing to wait on until it listens: look again */
+        }
+        for (int i = 0; i < CLIENTS && served; i++)
+            served = echoes(port, "full");
+        long long elapsed;
+        int status = stop_pid(pid, &elapsed);
+        close(full);
+        close(out[0]);
+        printf("note: no tmpfs could be mounted (root on Linux is needed): /dev/full instead\n");
+        EXPECT(served, "with stdout on /dev/full (ENOSPC), the server stopped serving");
+        EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "with stdout on /dev/full, "
+               "SIGTERM must stop the server with status 0 (status 0x%x)", (unsigned)status);
+        return;
+    }
+    char log[64], filler[64];
+    snprintf(log, sizeof log, "%s/log", dir);
+    snprintf(filler, sizeof filler, "%s/filler", dir);
+    int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ck_assert(out >= 0);
+    int port;
+    pid_t pid = start_on(out, log, -1, &port);
+    close(out);
+    /* Fill the filesystem: the log's last page has room for a part of a
+     * line, then nothing (tmpfs allocates whole pages). */
+    int fill = open(filler, O_WRONLY | O_CREAT, 0600);
+    static char block[4096];
+    memset(block, 'f', sizeof block);
+    while (write(fill, block, sizeof block) > 0)
+        continue;
+    while (write(fill, block, 1) > 0)
+        continue;
+    close(fill);
+    int served = 0;
+    for (int i = 0; i < CLIENTS && echoes(port, "full"); i++)
+        served++;
+    /* Room again: the next lines bring the held ones, then the count. */
+    unlink(filler);
+    served += echoes(port, "room again");
+    /* Its lines come after the count: wait for its "Connection from" and
+     * "Task done" there before the stop, which would otherwise cut its
+     * task short. */
+    static char text[1 << 20];
+    size_t length = 0;
+    long long deadline = now_ms() + 5000;
+    for (;;) {
+        FILE *f = fopen(log, "r");
+        length = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
+        if (f != NULL)
+            fclose(f);
+        text[length] = '\0';
+        const char *notice = strstr(text, "output: ");
+        const char *last = notice != NULL ? strstr(notice, "Connection from ") : NULL;
+        if ((last != NULL && strstr(last, "Task done\n") != NULL) || now_ms() > deadline)
+            break;
+        struct pollfd none;
+        poll(&none, 0, 10); /* a file has no event to wait for: look again in 10 ms */
+    }
+    long long elapsed;
+    int status = stop_pid(pid, &elapsed);
+    FILE *f = fopen(log, "r");
+    length = f != NULL ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    text[length] = '\0';
+    umount(dir);
+    rmdir(dir);
+    EXPECT(served == CLIENTS + 1, "with stdout on a full filesystem, the server served %d of "
+           "%d clients: a log line must never stop it", served, CLIENTS + 1);
+    const char *bad = NULL;
+    EXPECT(unknown_lines(text, &bad) == 0, "a line of the log was cut or glued to another on "
+           "a full filesystem: \"%.80s\"", bad);
+    unsigned long dropped;
+    long lines = whole_lines(text, &dropped);
+    /* Listening, 3 per client, and the last words. */
+    long printed = 1 + 3L * (CLIENTS + 1) + 1;
+    printf("note: %zu bytes logged on a 256 KiB tmpfs; %ld lines, %lu counted as dropped\n",
+           length, lines, dropped);
+    EXPECT(dropped > 0, "%d clients' lines (about 100 KB) on a full filesystem: more than "
+           "the 64 KiB held, so some must be dropped and counted (\"output: N line(s) "
+           "dropped\"); the log ends:\n%s", CLIENTS, length > 600 ? text + length - 600 : text);
+    EXPECT(lines + (long)dropped == printed, "every line is written or counted: %ld written "
+           "+ %lu dropped, but the server printed %ld", lines, dropped, printed);
+    EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(text, "Stopped by signal 15")
+           != NULL, "after SIGTERM the server must exit with status 0 and say so last "
+           "(status 0x%x)", (unsigned)status);
+}
+END_TEST
+
+/* stdout and stderr on a terminal whose output is stopped (Ctrl-S, here
+ * tcflow(TCOOFF)): the clients are served, what waits is kept up to the
+ * bound and the rest counted; after Ctrl-Q (TCOON) what was kept comes,
+ * whole and in order, then the count. */
+START_TEST(paused_terminal_stalls_no_client)
+{
+    enum { CLIENTS = 2000 };
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    ck_assert_msg(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0,
+                  "cannot open a pseudo-terminal: %s", strerror(errno));
+    const char *name = ptsname(master);
+    ck_assert(name != NULL);
+    int slave = open(name, O_RDWR | O_NOCTTY);
+    ck_assert_msg(slave >= 0, "cannot open %s: %s", name, strerror(errno));
+    int port;
+    pid_t pid = start_on(slave, NULL, master, &port);
+    ck_assert_msg(tcflow(slave, TCOOFF) == 0, "tcflow(TCOOFF): %s", strerror(errno));
+    int served = 0;
+    for (int i = 0; i < CLIENTS && echoes(port, "paused"); i++)
+        served++;
+    ck_assert_msg(tcflow(slave, TCOON) == 0, "tcflow(TCOON): %s", strerror(errno));
+    served += echoes(port, "resumed");
+    /* Read all that comes, without the terminal's carriage returns. */
+    static char text[1 << 20];
+    size_t length = 0;
+    long long deadline = now_ms() + 10000;
+    while (length < sizeof text - 1 && now_ms() < deadline) {
+        text[length] = '\0';
+        const char *notice = strstr(text, " line(s) dropped");
+        const char *last = notice != NULL ? strstr(notice, "Connection from ") : NULL;
+        if (last != NULL && strstr(last, "Task done\n") != NULL)
+            break; /* the count, then the resumed client's lines */
+        struct pollfd q = { .fd = master, .events = POLLIN };
+        if (poll(&q, 1, 200) <= 0)
+            continue;
+        char chunk[4096];
+        ssize_t n = read(master, chunk, sizeof chunk);
+        for (ssize_t i = 0; i < n && length < sizeof text - 1; i++)
+            if (chunk[i] != '\r')
+                text[length++] = chunk[i];
+    }
+    text[length] = '\0';
+    long long elapsed;
+    int status = stop_pid(pid, &elapsed);
+    close(slave);
+    close(master);
+    EXPECT(served == CLIENTS + 1, "with its terminal paused (Ctrl-S), the server served %d of "
+           "%d clients: a log line must never stop it", served, CLIENTS + 1);
+    const char *bad = NULL;
+    EXPECT(unknown_lines(text, &bad) == 0, "a line on the terminal was cut or mixed: \"%.80s\"",
+           bad);
+    unsigned long dropped;
+    long lines = whole_lines(text, &dropped);
+    printf("note: %zu bytes came after Ctrl-Q; %ld lines, %lu counted as dropped\n", length,
+           lines, dropped);
+    EXPECT(dropped > 0, "%d clients' lines (about 200 KB) on a paused terminal: more than the "
+           "64 KiB held, so some must be dropped and counted; what came ends:\n%s", CLIENTS,
+           length > 600 ? text + length - 600 : text);
+    /* What was kept is the first lines, in order: from, closed, done. */
+    static const char *const cycle[] = { "Connection from ", "Connection closed", "Task done" };
+    int at = 0;
+    bool ordered = true;
+    const char *line = strstr(text, "Connection from ");
+    for (; line != NULL && *line != '\0' && strncmp(line, "output: ", 8) != 0; at++) {
+        ordered = ordered && strncmp(line, cycle[at % 3], strlen(cycle[at % 3])) == 0;
+        const char *end = strchr(line, '\n');
+        line = end != NULL ? end + 1 : NULL;
+    }
+    EXPECT(ordered && at > 0, "after Ctrl-Q the kept lines must come in the order they were "
+           "printed (Connection from, Connection closed, Task done, ...):\n%.600s", text);
+    /* 3 per client, shown or counted (the "Listening on" line was read
+     * before the pause; the resumed client's 3 come after the count). */
+    EXPECT(lines + (long)dropped == 3L * (CLIENTS + 1), "every line is shown or counted: "
+           "%ld shown + %lu dropped, but the server printed %ld", lines, dropped,
+           3L * (CLIENTS + 1));
+    EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "after SIGTERM the server must exit "
+           "with status 0 (status 0x%x)", (unsigned)status);
+}
+END_TEST
+
 START_TEST(sigterm_stops_a_stuck_server)
 {
     stops_while_stuck(SIGTERM);
@@ -1235,6 +1550,187 @@ END_TEST
 START_TEST(sighup_stops_cleanly)
 {
     stop_signal_test(SIGHUP, 1);
+}
+END_TEST
+
+/*
+ * `make run` and the script behind it (tests/grader/run.sh) pass a stop
+ * signal on to the server and wait for its last words (issue 17): the
+ * server must not outlive them, holding its port.  Each is started in a
+ * session of its own (setsid), with the stop signals at their defaults
+ * (a background job of a shell has SIGINT ignored), and only the process
+ * named is signalled, never its group, except for the Ctrl-C case.
+ */
+static pid_t start_runner(struct server *s, const char *const argv[])
+{
+    int out[2];
+    ck_assert_msg(pipe(out) == 0, "cannot create a pipe: %s", strerror(errno));
+    memset(s, 0, sizeof *s);
+    memset(&tally, 0, sizeof tally);
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "cannot fork: %s", strerror(errno));
+    if (pid == 0) {
+        setsid();
+        static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            signal(sigs[i], SIG_DFL);
+        dup2(out[1], STDOUT_FILENO);
+        dup2(out[1], STDERR_FILENO);
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, STDIN_FILENO);
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+        unsetenv("MAKEFLAGS");
+        unsetenv("MAKELEVEL");
+        unsetenv("BACKEND");
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    s->pid = pid;
+    s->output = out[0];
+    /* make run may build the stage first: give it time. */
+    if (!server_wait_for(s, "Listening on 127.0.0.1:", 1, 60000)) {
+        kill(-pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        ck_abort_msg("%s did not start the server within 60 s; it printed:\n%s", argv[0],
+                     recent(s));
+    }
+    const char *line = strstr(s->log, "Listening on 127.0.0.1:");
+    while (strchr(line, '\n') == NULL && pull(s, 5000))
+        line = strstr(s->log, "Listening on 127.0.0.1:");
+    s->port = atoi(line + strlen("Listening on 127.0.0.1:"));
+    ck_assert_msg(s->port > 0, "cannot read the port in: %s", line);
+    return pid;
+}
+
+/* Send SIG to TARGET (a pid, or minus a group) and expect the runner S
+ * to exit within 5 s, the server's last line before it, and the port
+ * free again. */
+static void expect_runner_stops(struct server *s, pid_t target, int sig, const char *what)
+{
+    echo_once(s->port, "run");
+    ck_assert_msg(kill(target, sig) == 0, "cannot signal %s: %s", what, strerror(errno));
+    long long deadline = now_ms() + (under_valgrind() ? 30000 : 5000);
+    int status = 0;
+    pid_t done = 0;
+    while ((done = waitpid(s->pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+        pull(s, 20);
+    if (done != s->pid) {
+        kill(-s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        ck_abort_msg("signal %d (%s) sent to %s: it was still running 5 s later; it printed:\n%s",
+                     sig, strsignal(sig), what, recent(s));
+    }
+    /* The rest of the output, until its end (or 2 s: a server left
+     * behind keeps the pipe open). */
+    long long quiet = now_ms() + 2000;
+    while (s->output >= 0 && now_ms() < quiet)
+        pull(s, 100);
+    /* Whatever the verdict, nothing of the runner's session may outlive
+     * the test (it is a session of its own: its group is its pid). */
+    int error = try_connect(s->port);
+    kill(-s->pid, SIGKILL);
+    char line[128];
+    snprintf(line, sizeof line, "Stopped by signal %d (%s) after 1 connection(s)", sig,
+             strsignal(sig));
+    ck_assert_msg(strstr(s->log, line) != NULL, "signal %d (%s) sent to %s: the server's last "
+                  "words \"%s\" did not come before it ended; it printed:\n%s", sig,
+                  strsignal(sig), what, line, recent(s));
+    ck_assert_msg(error == ECONNREFUSED, "signal %d (%s) sent to %s ended it, but the server "
+                  "still listens on port %d: it was left behind", sig, strsignal(sig), what,
+                  s->port);
+    /* The port is free: it can be listened on again. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in address = loopback_address(s->port);
+    int bound = bind(fd, (struct sockaddr *)&address, sizeof address);
+    int bind_error = errno;
+    close(fd);
+    ck_assert_msg(bound == 0, "after %s ended, port %d cannot be bound again: %s", what,
+                  s->port, strerror(bind_error));
+    if (s->output >= 0)
+        close(s->output);
+    s->pid = 0;
+}
+
+START_TEST(make_run_passes_sigterm_on)
+{
+    ck_assert_msg(access("Makefile", R_OK) == 0 && access("tests/grader/run.sh", R_OK) == 0,
+                  "this test runs `make run` and must be started from the repository's top "
+                  "folder (make test does so)");
+    char build[64];
+    snprintf(build, sizeof build, "BUILD=build/make-run-%ld", (long)getpid());
+    const char *const argv[] = { "make", "--no-print-directory", "run",
+                                 "ARGS=-b 127.0.0.1 -p 0", build, NULL };
+    struct server s;
+    pid_t make = start_runner(&s, argv);
+    expect_runner_stops(&s, make, SIGTERM, "make run (make alone)");
+    char command[96];
+    snprintf(command, sizeof command, "rm -rf '%s'", build + strlen("BUILD="));
+    ck_assert(system(command) == 0);
+}
+END_TEST
+
+static void run_script_passes_on(int sig, bool whole_group)
+{
+    ck_assert_msg(access("tests/grader/run.sh", R_OK) == 0, "this test must be started from "
+                  "the repository's top folder (make test does so)");
+    const char *const argv[] = { "sh", "tests/grader/run.sh", STAGE_BINARY, "-b", "127.0.0.1",
+                                 "-p", "0", NULL };
+    struct server s;
+    pid_t runner = start_runner(&s, argv);
+    expect_runner_stops(&s, whole_group ? -runner : runner, sig,
+                        whole_group ? "the whole group of make run's script (a Ctrl-C)"
+                                    : "make run's script alone");
+}
+
+START_TEST(run_script_passes_sigint_on)
+{
+    run_script_passes_on(SIGINT, false);
+}
+END_TEST
+
+START_TEST(run_script_passes_sigterm_on)
+{
+    run_script_passes_on(SIGTERM, false);
+}
+END_TEST
+
+START_TEST(run_script_survives_ctrl_c_to_its_group)
+{
+    run_script_passes_on(SIGINT, true);
+}
+END_TEST
+
+/* A parent that blocked the stop signals before exec (issue 17: python's
+ * pthread_sigmask, a supervisor): the mask is inherited, and the server
+ * must clear it, or TERM, INT and HUP stay pending and only SIGKILL
+ * stops it.  The test blocks them in itself, so that the server it
+ * forks and execs inherits the mask, then sends each in turn. */
+START_TEST(stop_signals_blocked_by_the_parent_still_stop)
+{
+    static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    for (size_t i = 0; i < 3; i++)
+        sigaddset(&stops, sigs[i]);
+    for (size_t i = 0; i < 3; i++) {
+        struct server s;
+        ck_assert(sigprocmask(SIG_BLOCK, &stops, &old) == 0);
+        start(&s, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        echo_once(s.port, "masked");
+        ck_assert_msg(wait_count(&s, &tally.done, 1, 5000),
+                      "expected a \"Task done\" line after one client; got:\n%s", recent(&s));
+        long long elapsed;
+        int status = stop_with(&s, sigs[i], &elapsed);
+        expect_stopped(&s, sigs[i], status, elapsed, 1);
+    }
 }
 END_TEST
 
@@ -1600,9 +2096,16 @@ static const struct graded_test tests[] = {
     GRADED("maint", ipv6_loopback_serves, "bound to ::1 the server says [::1]:PORT and serves an IPv6 client"),
     GRADED_SLOW("maint", burst_of_1000_clients_is_accepted_at_once, "1000 clients connecting at once are all accepted within 0.9 s", 30),
     GRADED_SLOW("maint", out_of_fds_the_server_does_not_spin, "out of fds with clients arriving, the server waits instead of spinning", 20),
+    GRADED("final", stop_signals_blocked_by_the_parent_still_stop, "started with TERM, INT and HUP blocked by its parent, the server still stops on each"),
+    GRADED_SLOW("maint", make_run_passes_sigterm_on, "SIGTERM to make run alone stops the server: its last words, then the port is free", 90),
+    GRADED("maint", run_script_passes_sigint_on, "SIGINT to make run's script alone stops the server: its last words, the port free"),
+    GRADED("maint", run_script_passes_sigterm_on, "SIGTERM to make run's script alone stops the server: its last words, the port free"),
+    GRADED("maint", run_script_survives_ctrl_c_to_its_group, "Ctrl-C to make run's script and server: the server's last words, the port free"),
     GRADED("maint", sighup_stops_cleanly, "SIGHUP stops the server like SIGTERM: status 0, its count, listener closed"),
     GRADED_SLOW("stall", unread_stdout_stalls_no_client, "5000 clients with stdout a pipe nobody reads: all served, memory bounded, drops counted", 60),
     GRADED_SLOW("stall", unread_stderr_under_refusal_flood, "stderr full during a refusal flood and 3000 resets: nobody stalls, drops counted", 60),
+    GRADED_SLOW("final", full_disk_cuts_no_line_and_counts_the_lost, "stdout on a filesystem that fills up: all served, no line cut, the lost counted once room is back", 60),
+    GRADED_SLOW("final", paused_terminal_stalls_no_client, "a terminal paused with Ctrl-S: all served; after Ctrl-Q the kept lines in order, the lost counted", 60),
     GRADED_SLOW("stall", sigterm_stops_a_stuck_server, "SIGTERM with stdout full and 200 busy clients: exit 0 within 5 s", 60),
     GRADED_SLOW("stall", sigint_stops_a_stuck_server, "SIGINT with stdout full and 200 busy clients: exit 0 within 5 s", 60),
     GRADED_SLOW("stall", sighup_stops_a_stuck_server, "SIGHUP with stdout full and 200 busy clients: exit 0 within 5 s", 60),

@@ -340,12 +340,107 @@ START_TEST(idle_timeout_frees_a_full_select_server)
 }
 END_TEST
 
+/* Issue 17: a client that sends and never reads leaves its task waiting
+ * to send, and must be closed once it has taken nothing for the idle
+ * timeout; a client that reads its replies slowly but steadily, its task
+ * waiting to send just as long in all, is kept.  Both send first (as
+ * much as goes without blocking) and never again: the server's task of
+ * each ends up waiting to send, where only the client's reading can
+ * move it on. */
+static size_t send_until_full(int fd)
+{
+    static char block[65536];
+    memset(block, 'n', sizeof block);
+    size_t total = 0;
+    for (;;) {
+        ssize_t n = send(fd, block, sizeof block, MSG_DONTWAIT);
+        if (n <= 0)
+            return total;
+        total += (size_t)n;
+        if (total > (64u << 20))
+            return total;
+    }
+}
+
+/* A client whose receive buffer is small (SO_RCVBUF, set before the
+ * connection so that the window is small from the start): a few
+ * replies fill it, and the server's task then waits to send to it. */
+static int connect_small(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_msg(fd >= 0, "cannot create a socket: %s", strerror(errno));
+    int size = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    struct sockaddr_in address = loopback_address(port);
+    ck_assert_msg(connect(fd, (struct sockaddr *)&address, sizeof address) == 0,
+                  "cannot connect to port %d: %s", port, strerror(errno));
+    return fd;
+}
+
+/* True once the connection FD was reset or ended by the server. */
+static bool connection_gone(int fd, int timeout_ms)
+{
+    struct pollfd p = { .fd = fd, .events = 0 };
+    return poll(&p, 1, timeout_ms) > 0 && (p.revents & (POLLHUP | POLLERR)) != 0;
+}
+
+START_TEST(never_reader_closed_slow_reader_kept)
+{
+    static const char *const args[] = { "--idle-timeout", "2", NULL };
+    struct server s;
+    server_start(&s, args, 0);
+    int slow = connect_small(s.port);
+    int never = connect_small(s.port);
+    /* Both fill the server: their tasks wait to send for good. */
+    size_t slow_sent = send_until_full(slow);
+    size_t never_sent = send_until_full(never);
+    long long full = now_ms();
+    /* The slow reader takes 16 KiB every 100 ms; the never-reader takes
+     * nothing.  6 s in all: three timeouts. */
+    size_t slow_read = 0;
+    long long never_gone = -1, last_read = 0;
+    char buffer[16384];
+    while (now_ms() - full < 6000) {
+        struct pollfd none;
+        poll(&none, 0, 100);
+        ssize_t n = recv(slow, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0) {
+            slow_read += (size_t)n;
+            last_read = now_ms() - full;
+        }
+        if (never_gone < 0 && connection_gone(never, 0))
+            never_gone = now_ms() - full;
+    }
+    bool slow_alive = !connection_gone(slow, 0);
+    server_wait_for(&s, "took nothing of its replies", 1, 1000);
+    int timeouts = server_count(&s, "Idle timeout: ");
+    close(never);
+    close(slow);
+    int status = server_stop(&s);
+    printf("note: the never-reader (%zu bytes sent) was closed after %lld ms; the slow reader "
+           "(%zu bytes sent) read %zu bytes, the last at %lld ms\n",
+           never_sent, never_gone, slow_sent, slow_read, last_read);
+    EXPECT(never_gone >= 0, "with --idle-timeout 2, a client that never reads its replies "
+           "was still connected after 6 s; the server printed:\n%s", s.log);
+    EXPECT(never_gone < 0 || never_gone >= 1000, "the never-reader was closed after %lld ms, "
+           "well before its 2 s", never_gone);
+    EXPECT(slow_alive && last_read >= 5000, "a client reading 16 KiB every 100 ms was closed "
+           "or starved (last read at %lld ms of 6000); the server printed:\n%s", last_read, s.log);
+    EXPECT(timeouts == 1 && strstr(s.log, "took nothing of its replies") != NULL,
+           "expected exactly one \"Idle timeout: ... took nothing of its replies\" line (the "
+           "never-reader's); the server printed %d idle lines:\n%s", timeouts, s.log);
+    EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the server did not stop cleanly "
+           "(status 0x%x)", (unsigned)status);
+}
+END_TEST
+
 static const struct graded_test tests[] = {
     GRADED("time", sleepers_wake_in_deadline_order, "sleepers wake by deadline, equal ones in order"),
     GRADED("time", many_sleepers_wake_in_order, "3000 sleepers all wake, in the order of their deadlines"),
     GRADED("time", sleepers_beside_io_waits, "a sleeper wakes a reader on a pipe; the wait costs no CPU"),
     GRADED("time", idle_timeout_needs_a_number, "--idle-timeout soon is refused, naming the value"),
     GRADED("time", idle_client_is_closed, "--idle-timeout 1 closes an idle client, logs it, keeps the active one, the listener and the signal pipe"),
+    GRADED_SLOW("time", never_reader_closed_slow_reader_kept, "--idle-timeout 2 closes a client that never reads its replies, keeps one that reads slowly", 20),
 };
 
 static const struct graded_test select_tests[] = {
@@ -354,6 +449,7 @@ static const struct graded_test select_tests[] = {
     GRADED("time", sleepers_beside_io_waits, "a sleeper wakes a reader on a pipe; the wait costs no CPU"),
     GRADED("time", idle_timeout_needs_a_number, "--idle-timeout soon is refused, naming the value"),
     GRADED("time", idle_client_is_closed, "--idle-timeout 1 closes an idle client, logs it, keeps the active one, the listener and the signal pipe"),
+    GRADED_SLOW("time", never_reader_closed_slow_reader_kept, "--idle-timeout 2 closes a client that never reads its replies, keeps one that reads slowly", 20),
     GRADED_SLOW("time", idle_timeout_frees_a_full_select_server, "--idle-timeout 2: 1100 idle clients closed, the active one kept, a newcomer served", 20),
 };
 
