@@ -234,9 +234,22 @@ static void logger_cleanup(struct task *self)
         (*l->cleaned)++;
 }
 
+/* Every task a test makes, so that the tests of run() can free those
+ * task_done() did not free: until exercise 2.3 is written (its stub
+ * frees nothing), run() is still graded, with no leak of 2.3's. */
+static struct task *made[MANY + 16];
+static int made_count;
+
+static struct task *made_task(struct task *t)
+{
+    if (made_count < (int)(sizeof made / sizeof made[0]))
+        made[made_count++] = t;
+    return t;
+}
+
 static struct task *logger(const char *label, int steps)
 {
-    struct logger *l = (struct logger *)task_new(sizeof *l, "logger", logger_step);
+    struct logger *l = (struct logger *)made_task(task_new(sizeof *l, "logger", logger_step));
     l->label = label;
     l->steps = steps;
     l->magic = MAGIC;
@@ -305,6 +318,29 @@ static bool task_done_works(void)
     return probe(task_done_on_its_own, NULL, 2000) == 1;
 }
 
+/* 1 when task_done() frees what it ends (1000 plain tasks leave no heap
+ * in use), whatever else it does. */
+static int task_done_frees_alone(void *arg)
+{
+    (void)arg;
+    free(capture_stdout(end_thousand_tasks, NULL));
+    long long before = heap_in_use();
+    free(capture_stdout(end_thousand_tasks, NULL));
+    return before >= 0 && heap_in_use() - before < 1000 * (long long)sizeof (struct logger) / 2;
+}
+
+/* After run() in a test of 2.2: free the tasks the test made if
+ * task_done() does not free them (its stub, or a 2.3 that leaks, which
+ * 2.3's own tests report): a leak is never run()'s to answer for. */
+static void free_what_task_done_kept(void)
+{
+    if (probe(task_done_frees_alone, NULL, 2000) == 1)
+        return;
+    for (int k = 0; k < made_count; k++)
+        free(made[k]);
+    made_count = 0;
+}
+
 /* The tests of run() end tasks through task_done(): with a broken one,
  * say so, and the failure is 2.3's. */
 static void require_task_done(void)
@@ -334,6 +370,7 @@ START_TEST(run_round_robin)
     spawn(logger("B", 2));
     spawn(logger("C", 3));
     free(run_captured());
+    free_what_task_done_kept();
     EXPECT_STR(log_text, "A1 B1 C1 A2 B2 C2 A3 B. C3 A. C.",
                "what three tasks did under run() (A has 3 steps, B 2, C 3; each logs its step,\n"
                "then yields; \"B.\" means B ended)\n"
@@ -351,6 +388,7 @@ START_TEST(run_spawned_task_goes_last)
     spawn(p);
     spawn(logger("X", 2));
     free(run_captured());
+    free_what_task_done_kept();
     EXPECT_STR(log_text, "P1 X1 Q1 P2 X2 Q. P. X.",
                "P spawns Q during its first step, while X is already queued:\n"
                "Q joins the tail, so it runs after X, and P (which yielded) goes after Q");
@@ -365,6 +403,7 @@ START_TEST(run_returns_when_all_end)
     spawn(logger("B", 2));
     spawn(logger("C", 1));
     free(run_captured());
+    free_what_task_done_kept();
     EXPECT_STR(log_text, "A. B1 C1 B2 C. B.",
                "what the tasks did before run() returned (A ends at once, B has 2 steps, C 1)\n"
                "run() must keep going until every task has ended, then return");
@@ -394,8 +433,9 @@ START_TEST(run_ten_thousand_tasks)
     require_working_queue();
     require_task_done();
     for (int i = 0; i < MANY; i++)
-        spawn(task_new(sizeof (struct task), "counter", counter_step));
+        spawn(made_task(task_new(sizeof (struct task), "counter", counter_step)));
     free(run_captured());
+    free_what_task_done_kept();
     EXPECT_INT(tasks_ended, MANY, "tasks that reached their end (of 10 000 spawned)");
     EXPECT_INT(steps_taken, 3 * MANY, "steps taken by 10 000 tasks of 3 steps each");
     EXPECT(task_queue_empty(&tasks), "after run() returns, the ready queue must be empty");
