@@ -35,6 +35,12 @@ struct server {
  * for its "Listening on" line; the test fails if it does not come. */
 void server_start(struct server *s, const char *const extra[], long nofile);
 
+/* The same, with the server run by SERVE (which must print the
+ * "Listening on" line) in a child of this process instead of
+ * STAGE_BINARY: the test's own build of the stage's code, where the
+ * grader can stand in for an exercise not written yet (expose_NN.c). */
+void server_start_serving(struct server *s, void (*serve)(void), long nofile);
+
 /* Read the server's output until it contains TEXT COUNT times in all,
  * or TIMEOUT_MS passes; true if it does. */
 bool server_wait_for(struct server *s, const char *text, int count, int timeout_ms);

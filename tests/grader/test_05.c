@@ -27,8 +27,11 @@
 #include "report_text.h"
 #include "support.h"
 
+#include "address.h"
 #include "echo_handler.h"
+#include "output_writer.h"
 #include "scheduler.h"
+#include "stop_signals.h"
 #include "tcp_server.h"
 
 #include <arpa/inet.h>
@@ -96,12 +99,39 @@ ssize_t recv(int fd, void *buffer, size_t length, int flags)
 
 /* ---- small helpers -------------------------------------------------- */
 
-/* Start the stage's server.  A test writes to connections the server
- * may have closed: that must fail with EPIPE, not kill the test. */
+/* tests/grader/expose_05.c: the exercises the grader does in place of
+ * their stubs, and the stubs that ran in this process. */
+extern const char *grader_fills;
+extern char grader_stubs_seen[];
+
+/* The stage's server as main() builds it, in a child of this process:
+ * the test's own build of the stage's code, where the grader stands in
+ * for the stubs of grader_fills. */
+static void serve_in_process(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    struct sockaddr_storage address;
+    socklen_t length;
+    resolve_listen_address("127.0.0.1", 0, &address, &length);
+    spawn(stop_on_signals());
+    spawn(output_writer(STDOUT_FILENO));
+    spawn(output_writer(STDERR_FILENO));
+    spawn(tcp_server((struct sockaddr *)&address, length, echo_handler));
+    run();
+    scheduler_drop_all();
+}
+
+/* Start the stage's server: its program, or, while the grader sends the
+ * replies for a test of 5.1 (5.2 is still its stub), the same server in
+ * a child of this process.  A test writes to connections the server may
+ * have closed: that must fail with EPIPE, not kill the test. */
 static void start_echo_server(struct server *s, long nofile)
 {
     signal(SIGPIPE, SIG_IGN);
-    server_start(s, NULL, nofile);
+    if (strstr(grader_fills, "5.2") != NULL)
+        server_start_serving(s, serve_in_process, nofile);
+    else
+        server_start(s, NULL, nofile);
 }
 
 /* Read FD until LENGTH bytes came, the peer ended the stream (or reset
@@ -449,6 +479,8 @@ static int closing_works(void *arg)
     (void)arg;
     serve_ms = 1000;
     serve("", 0);
+    if (strstr(grader_stubs_seen, "5.3") != NULL)
+        return 5; /* its stub: the grader can stand in for it */
     if (strstr(printed, "Task done") == NULL)
         return 3;
     return strstr(printed, "Connection closed\n") != NULL && handler_fd_closed() ? 42 : 2;
@@ -463,17 +495,31 @@ static int sending_works(void *arg)
     send_eagain_first = true;
     serve_ms = 1000;
     serve("Hello", 5);
+    if (strstr(grader_stubs_seen, "5.2") != NULL)
+        return 5; /* its stub: the grader can stand in for it */
     /* Only the reply itself: what comes after it is 5.1's loop's business. */
     return echoed_length >= 9 && memcmp(echoed, "GOT:Hello", 9) == 0 ? 42 : 2;
 }
 
+/* A later exercise that is still its stub is done by the grader
+ * (expose_05.c), so that a test grades its own exercise as soon as it is
+ * written; one that is written but broken is named. */
 static void require_others(const char *own)
 {
-    if (probe(closing_works, NULL, 2000) == 2) {
+    static char fills[16];
+    fills[0] = '\0';
+    grader_fills = fills;
+    int closing = probe(closing_works, NULL, 2000);
+    if (closing == 5)
+        strcat(fills, "5.3 ");
+    if (closing == 2) {
         grade_needs("5.3");
         return;
     }
-    if (strcmp(own, "5.1") == 0 && probe(sending_works, NULL, 2000) == 2)
+    int sending = strcmp(own, "5.1") == 0 ? probe(sending_works, NULL, 2000) : 42;
+    if (sending == 5)
+        strcat(fills, "5.2 ");
+    if (sending == 2)
         grade_needs("5.2");
 }
 
