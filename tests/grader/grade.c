@@ -702,6 +702,7 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
         /* Which other exercises' tests wait for it: a learner who did
          * those first (the tutorial's order) reads why they still fail. */
         char others[64] = "";
+        int other_count = 0;
         for (size_t k = 0; k < run; k++) {
             const char *own = tests[order[k]].exercise;
             if (!failed[order[k]] || strcmp(own, stub) == 0 || strstr(others, own) != NULL
@@ -709,10 +710,13 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
                 continue;
             snprintf(others + strlen(others), sizeof others - strlen(others), "%s%s",
                      others[0] ? ", " : "", own);
+            other_count++;
         }
         snprintf(v->reason, sizeof v->reason,
                  "it is not done yet (its stub ran in %d failing test%s%s%s%s)", stub_tests,
-                 stub_tests == 1 ? "" : "s", others[0] ? "; the tests of exercises " : "", others,
+                 stub_tests == 1 ? "" : "s",
+                 others[0] ? (other_count == 1 ? "; the tests of exercise " : "; the tests of exercises ") : "",
+                 others,
                  others[0] ? " need it too" : "");
         return;
     }

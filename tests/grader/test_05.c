@@ -125,10 +125,12 @@ static void serve_in_process(void)
  * replies for a test of 5.1 (5.2 is still its stub), the same server in
  * a child of this process.  A test writes to connections the server may
  * have closed: that must fail with EPIPE, not kill the test. */
+static bool grader_serves;
+
 static void start_echo_server(struct server *s, long nofile)
 {
     signal(SIGPIPE, SIG_IGN);
-    if (strstr(grader_fills, "5.2") != NULL)
+    if (grader_serves)
         server_start_serving(s, serve_in_process, nofile);
     else
         server_start(s, NULL, nofile);
@@ -477,6 +479,7 @@ static void expect_echoed(const char *expected, size_t length, const char *what)
 static int closing_works(void *arg)
 {
     (void)arg;
+    grader_fills = "5.2 5.3"; /* a stub is seen (grader_stubs_seen), not reported */
     serve_ms = 1000;
     serve("", 0);
     if (strstr(grader_stubs_seen, "5.3") != NULL)
@@ -491,6 +494,7 @@ static int closing_works(void *arg)
 static int sending_works(void *arg)
 {
     (void)arg;
+    grader_fills = "5.2 5.3"; /* a stub is seen (grader_stubs_seen), not reported */
     send_limit = 2;
     send_eagain_first = true;
     serve_ms = 1000;
@@ -506,19 +510,15 @@ static int sending_works(void *arg)
  * written; one that is written but broken is named. */
 static void require_others(const char *own)
 {
-    static char fills[16];
-    fills[0] = '\0';
-    grader_fills = fills;
+    bool is51 = strcmp(own, "5.1") == 0;
     int closing = probe(closing_works, NULL, 2000);
-    if (closing == 5)
-        strcat(fills, "5.3 ");
+    int sending = is51 ? probe(sending_works, NULL, 2000) : 42;
+    grader_fills = is51 ? "5.2 5.3" : strcmp(own, "5.2") == 0 ? "5.3" : "";
+    grader_serves = sending == 5;
     if (closing == 2) {
         grade_needs("5.3");
         return;
     }
-    int sending = strcmp(own, "5.1") == 0 ? probe(sending_works, NULL, 2000) : 42;
-    if (sending == 5)
-        strcat(fills, "5.2 ");
     if (sending == 2)
         grade_needs("5.2");
 }

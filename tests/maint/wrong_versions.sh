@@ -17,7 +17,8 @@
 # Fix first names, seconds the grade took (the build excluded).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-VERSIONS=tests/maint/wrong/versions.txt
+VERSIONS=${VERSIONS:-tests/maint/wrong/versions.txt}
+export VERSIONS
 MAKE=${MAKE:-make}
 LIMIT=${WRONG_LIMIT:-15}
 
