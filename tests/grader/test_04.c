@@ -16,8 +16,11 @@
 #include "report_text.h"
 #include "support.h"
 
+#include "address.h"
 #include "greeter.h"
+#include "output_writer.h"
 #include "scheduler.h"
+#include "stop_signals.h"
 #include "tcp_server.h"
 
 #include <arpa/inet.h>
@@ -52,6 +55,11 @@
 static int accept_failures[4];
 static int accept_failures_left;
 
+/* The last client accept() returned, and the address it filled: for the
+ * grader's stand-in for start_handler() (expose_04.c). */
+int grader_last_client = -1;
+struct sockaddr *grader_last_address;
+
 int accept(int fd, struct sockaddr *address, socklen_t *length)
 {
     static int (*real_accept)(int, struct sockaddr *, socklen_t *);
@@ -67,10 +75,50 @@ int accept(int fd, struct sockaddr *address, socklen_t *length)
         errno = ENOSYS;
         return -1;
     }
-    return real_accept(fd, address, length);
+    int client = real_accept(fd, address, length);
+    if (client >= 0) {
+        grader_last_client = client;
+        grader_last_address = address;
+    }
+    return client;
 }
 
 /* ---- small helpers -------------------------------------------------- */
+
+/* tests/grader/expose_04.c: the exercises the grader does in place of
+ * their stubs, and the stubs that ran in this process. */
+extern const char *grader_fills;
+extern char grader_stubs_seen[];
+
+/* The stage's server as main() builds it, in a child of this process:
+ * the test's own build of the stage's code, where the grader stands in
+ * for the stubs of grader_fills. */
+static void serve_in_process(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    struct sockaddr_storage address;
+    socklen_t length;
+    resolve_listen_address("127.0.0.1", 0, &address, &length);
+    spawn(stop_on_signals());
+    spawn(output_writer(STDOUT_FILENO));
+    spawn(output_writer(STDERR_FILENO));
+    spawn(tcp_server((struct sockaddr *)&address, length, greeter));
+    run();
+    scheduler_drop_all();
+}
+
+/* Set for a test of 4.2 while start_handler() (4.3) is its stub: the
+ * server is then the test's own build, the grader starting handlers. */
+static bool grader_serves;
+
+/* Start the stage's server (its program, or as above), with NOFILE fds. */
+static void start_stage_server(struct server *s, long nofile)
+{
+    if (grader_serves)
+        server_start_serving(s, serve_in_process, nofile);
+    else
+        server_start(s, NULL, nofile);
+}
 
 
 
@@ -359,7 +407,10 @@ static int lone_client = -1;
 static int handler_start_works(void *arg)
 {
     (void)arg;
+    grader_fills = "4.3"; /* a stub is seen (grader_stubs_seen), not reported */
     one_client_comes();
+    if (strstr(grader_stubs_seen, "4.3") != NULL)
+        return 5; /* its stub: the grader can stand in for it */
     if (handed_count == 0)
         return 3;
     struct sockaddr_in peer;
@@ -393,7 +444,13 @@ static void require_others(const char *own)
                     "sizeof s->peer before each accept(), which reads it as the room it has");
         return;
     }
-    if (strcmp(own, "4.2") == 0 && probe(handler_start_works, NULL, 2000) == 2)
+    if (strcmp(own, "4.2") != 0)
+        return;
+    /* While start_handler() is its stub, the grader does it (expose_04.c). */
+    int handler = probe(handler_start_works, NULL, 2000);
+    grader_fills = "4.3";
+    grader_serves = handler == 5;
+    if (handler == 2)
         grade_needs("4.3");
 }
 
@@ -643,7 +700,7 @@ START_TEST(client_gets_greeting_then_end)
 {
     require_others("4.2");
     struct server s;
-    server_start(&s, NULL, 0);
+    start_stage_server(&s, 0);
     int client = connect_to(s.port);
     expect_greeting(client, "a client of the stage 4 server");
     close(client);
@@ -656,7 +713,7 @@ START_TEST(fifty_clients_at_once)
     require_others("4.2");
     enum { CLIENTS = 50 };
     struct server s;
-    server_start(&s, NULL, 0);
+    start_stage_server(&s, 0);
     int clients[CLIENTS];
     for (int i = 0; i < CLIENTS; i++)
         clients[i] = connect_to(s.port);
@@ -677,7 +734,7 @@ START_TEST(keeps_accepting)
 {
     require_others("4.2");
     struct server s;
-    server_start(&s, NULL, 0);
+    start_stage_server(&s, 0);
     for (int round = 1; round <= 4; round++) {
         int clients[5];
         for (int i = 0; i < 5; i++)
@@ -698,7 +755,7 @@ START_TEST(client_gone_before_accept)
 {
     require_others("4.2");
     struct server s;
-    server_start(&s, NULL, 0);
+    start_stage_server(&s, 0);
     /* Stopped, the server cannot accept this client before it resets
      * its connection: accept() then meets a client already gone. */
     send_signal(&s, SIGSTOP);
@@ -723,7 +780,7 @@ START_TEST(low_fd_limit_end_to_end)
     require_others("4.2");
     enum { CLIENTS = 60 };
     struct server s;
-    server_start(&s, NULL, 32);
+    start_stage_server(&s, 32);
     int clients[CLIENTS];
     for (int i = 0; i < CLIENTS; i++)
         clients[i] = connect_to(s.port);
