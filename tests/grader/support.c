@@ -500,6 +500,20 @@ long long heap_in_use(void)
 #endif
 }
 
+bool stub_ran(const char *exercise)
+{
+    const char *path = getenv("GRADE_NOTES");
+    FILE *f = path != NULL && *path != '\0' ? fopen(path, "r") : NULL;
+    char line[256], want[64];
+    snprintf(want, sizeof want, "todo\t%s\n", exercise);
+    bool ran = false;
+    while (f != NULL && !ran && fgets(line, sizeof line, f) != NULL)
+        ran = strcmp(line, want) == 0;
+    if (f != NULL)
+        fclose(f);
+    return ran;
+}
+
 bool under_valgrind(void)
 {
     return getenv("STAGE_UNDER_VALGRIND") != NULL;

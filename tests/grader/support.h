@@ -104,6 +104,10 @@ int probe_named(const char *name, int (*fn)(void *arg), void *arg, int timeout_m
  * beside GRADE_NOTES) and reused by the tests after. */
 #define probe(fn, arg, timeout_ms) probe_named(#fn, (fn), (arg), (timeout_ms))
 
+/* True if the stub of EXERCISE has run in this test so far, in this
+ * process or another (the grader's notes, GRADE_NOTES, say so). */
+bool stub_ran(const char *exercise);
+
 /* Bytes of heap in use, for counting leaks where LeakSanitizer is not
  * there (macOS, or no sanitizers); -1 when this system cannot tell (the
  * caller skips its check). */

@@ -301,6 +301,10 @@ static int task_done_on_its_own(void *arg)
 {
     (void)arg;
     char *out = capture_stdout(call_task_done_twice, NULL);
+    if (stub_ran("2.3")) {
+        free(out);
+        return 5; /* its stub: the tests of run() do without it */
+    }
     int ok = strcmp(out, "Task done\nTask done\n") == 0 && strstr(log_text, "broken") == NULL
           && strcmp(log_text, "P~") == 0;
     free(out);
@@ -345,6 +349,12 @@ static void free_what_task_done_kept(void)
  * say so, and the failure is 2.3's. */
 static void require_task_done(void)
 {
+    if (probe(task_done_on_its_own, NULL, 2000) == 5) {
+        /* Not written yet: run() is graded all the same (the test frees
+         * the tasks, free_what_task_done_kept()). */
+        grade_covers("2.3");
+        return;
+    }
     if (!task_done_works()) {
         grade_needs("2.3");
         grade_cause("task_done() itself goes wrong on its own, even for a plain task (see its "

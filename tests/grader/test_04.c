@@ -60,6 +60,12 @@ static int accept_failures_left;
 int grader_last_client = -1;
 struct sockaddr *grader_last_address;
 
+/* Calls whose room for the address (*length) could not hold an IPv6
+ * one, and the smallest such room: the accept loop must give accept()
+ * the whole of s->peer each time (4.2, hint 2). */
+static int accept_short_rooms;
+static socklen_t accept_smallest_room;
+
 int accept(int fd, struct sockaddr *address, socklen_t *length)
 {
     static int (*real_accept)(int, struct sockaddr *, socklen_t *);
@@ -74,6 +80,10 @@ int accept(int fd, struct sockaddr *address, socklen_t *length)
     if (real_accept == NULL) {
         errno = ENOSYS;
         return -1;
+    }
+    if (address != NULL && length != NULL && *length < (socklen_t)sizeof (struct sockaddr_in6)) {
+        if (accept_short_rooms++ == 0 || *length < accept_smallest_room)
+            accept_smallest_room = *length;
     }
     int client = real_accept(fd, address, length);
     if (client >= 0) {
@@ -450,6 +460,8 @@ static void require_others(const char *own)
     int handler = probe(handler_start_works, NULL, 2000);
     grader_fills = "4.3";
     grader_serves = handler == 5;
+    if (handler == 5)
+        grade_covers("4.3");
     if (handler == 2)
         grade_needs("4.3");
 }
@@ -1149,6 +1161,31 @@ START_TEST(accepts_a_batch_per_wakeup)
 }
 END_TEST
 
+START_TEST(accept_gets_room_for_each_address)
+{
+    require_others("4.2");
+    quietly(five_waiting_clients);
+    EXPECT_INT(handed_count, 5, "clients handed to a handler, of 5 waiting");
+    EXPECT(accept_short_rooms == 0,
+           "%d of the accept() calls for 5 clients were given room for only %d bytes of address\n"
+           "(s->peer_length): accept() reads s->peer_length as the room it has and writes the\n"
+           "address's real length back, so set s->peer_length = sizeof s->peer before each\n"
+           "accept() (hint 2), or a later client's address (an IPv6 one) is cut short",
+           accept_short_rooms, (int)accept_smallest_room);
+    for (int i = 0; i < handed_count && i < 5; i++) {
+        bool known = false;
+        for (int j = 0; j < 5; j++)
+            known = known || handed_port[i] == local_port(batch_clients[j]);
+        EXPECT(handed_family[i] == AF_INET && known,
+               "client %d of 5 was handed over with the address family %d and port %d, not its own\n"
+               "(AF_INET, the port of one of the 5 clients): accept() fills s->peer and\n"
+               "s->peer_length for each client, given the room (s->peer_length = sizeof s->peer)",
+               i + 1, handed_family[i], handed_port[i]);
+    }
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
+}
+END_TEST
+
 static void client_after_accept_errors(void)
 {
     start_driver();
@@ -1191,6 +1228,7 @@ static const struct graded_test tests[] = {
     GRADED("4.2", low_fd_limit_end_to_end, "with 32 fds, 60 clients are greeted or turned away, and the server goes on"),
     GRADED("4.2", out_of_fds_turns_clients_away, "out of fds, waiting clients are turned away, and the next one is accepted later"),
     GRADED("4.2", accepts_a_batch_per_wakeup, "5 waiting clients are accepted in one wake-up of the listener"),
+    GRADED("4.2", accept_gets_room_for_each_address, "accept() is given the whole of s->peer for each client, whose address the handler gets"),
     GRADED("4.2", accept_errors_do_not_stop_the_server, "accept() failing with ECONNABORTED or EPROTO does not stop the server"),
     GRADED("4.3", log_names_the_client, "the server prints \"Connection from 127.0.0.1:<client port>\", then the end lines"),
     GRADED("4.3", connections_are_counted, "each client handed to a handler is counted"),

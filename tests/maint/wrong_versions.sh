@@ -8,6 +8,9 @@
 #
 #   sh tests/maint/wrong_versions.sh WORK_DIR [ID...]
 #
+# AS_YOU_GO=1: the exercises after the wrong one are left as their stubs,
+# as a learner who writes them in the tutorial's order meets them.
+#
 # Without IDs it grades the core set (make test); WRONG_SET=all grades
 # the extra and sanitize versions too.  Graded without sanitizers
 # (SANITIZE=0), as make test's time allows, except the sanitize ones: a
@@ -32,6 +35,20 @@ if [ "${1:-}" = --one ]; then
     fi
     exercise=$(echo "$placed" | cut -f1)
     stage=$(echo "$placed" | cut -f2)
+    if [ "${AS_YOU_GO:-0}" = 1 ]; then
+        # As a learner meets it: the exercises after this one are stubs.
+        . tests/grader/manifest.sh
+        later=0
+        for other in $(course_exercise_ids); do
+            case $other in "${exercise%%.*}".*) ;; *) continue ;; esac
+            [ "$later" = 1 ] || { [ "$other" = "$exercise" ] && later=1; continue; }
+            for file in "$dir/src/$stage"/*; do
+                awk -v mode=ids -f tests/maint/regions.awk "$file" 2>/dev/null | grep -qx "$other" || continue
+                awk -v mode=splice -v id="$other" -v donor="steps/$stage/$(basename "$file")" \
+                    -f tests/maint/regions.awk "$file" > "$file.new" && mv "$file.new" "$file"
+            done
+        done
+    fi
     sanitize=0
     [ "$(echo "$placed" | cut -f3)" = sanitize ] && sanitize=1
     number=${exercise%%.*}
