@@ -21,7 +21,6 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 VERSIONS=${VERSIONS:-tests/maint/wrong/versions.txt}
-export VERSIONS
 MAKE=${MAKE:-make}
 LIMIT=${WRONG_LIMIT:-15}
 
