@@ -4,9 +4,11 @@
 #   perl tests/maint/wrong/apply.pl VERSIONS ID OUT_DIR   make OUT_DIR/STAGE/
 #   perl tests/maint/wrong/apply.pl VERSIONS --list      ID, exercise, stage, core|extra|sanitize
 #
-# A version is solutions/<its stage> with literal replacements in one
-# file; each "replace" must match exactly once, so a version that no
-# longer fits the solutions stops the check instead of testing nothing.
+# A version is solutions/<its stage> with literal replacements in its
+# FILE (after a "file OTHER" line, in OTHER of the same stage: a version
+# with two mistakes); each "replace" must match exactly once, so a
+# version that no longer fits the solutions stops the check instead of
+# testing nothing.
 use strict;
 use warnings;
 
@@ -38,8 +40,10 @@ while (my $line = <$in>) {
         push @all, $v;
     } elsif ($line =~ /^note\s+(.*)$/) {
         $v->{note} .= "$1 ";
+    } elsif ($line =~ /^file\s+(\S+)$/) {
+        $v->{current} = $1;
     } elsif ($line =~ /^replace \|(.*)$/) {
-        push @{ $v->{edits} }, [ text($1), undef ];
+        push @{ $v->{edits} }, [ text($1), undef, $v->{current} // $v->{file} ];
     } elsif ($line =~ /^with \|(.*)$/) {
         $v->{edits}[-1][1] = text($1);
     } else {
@@ -59,20 +63,24 @@ die "version $wanted has no note\n" unless $version->{note};
 my $stage = $version->{stage};
 system('mkdir', '-p', "$out/$stage") == 0 or die "mkdir $out/$stage failed\n";
 system("cp solutions/$stage/* '$out/$stage/'") == 0 or die "copying solutions/$stage failed\n";
-my $path = "$out/$stage/$version->{file}";
-open my $src, '<', $path or die "$path: $!\n";
-my $code = do { local $/; <$src> };
-close $src;
+my %code;
 for my $edit (@{ $version->{edits} }) {
-    my ($old, $new) = @$edit;
+    my ($old, $new, $file) = @$edit;
     die "version $wanted: a replace without its with\n" unless defined $new;
-    my $count = () = $code =~ /\Q$old\E/g;
-    die "version $wanted: '$old' occurs $count times in $version->{file}, not once\n"
+    unless (exists $code{$file}) {
+        open my $src, '<', "$out/$stage/$file" or die "$out/$stage/$file: $!\n";
+        $code{$file} = do { local $/; <$src> };
+        close $src;
+    }
+    my $count = () = $code{$file} =~ /\Q$old\E/g;
+    die "version $wanted: '$old' occurs $count times in $file, not once\n"
         unless $count == 1;
-    my $at = index $code, $old;
-    substr($code, $at, length $old) = $new;
+    my $at = index $code{$file}, $old;
+    substr($code{$file}, $at, length $old) = $new;
 }
-open my $dst, '>', $path or die "$path: $!\n";
-print $dst $code;
-close $dst;
+for my $file (sort keys %code) {
+    open my $dst, '>', "$out/$stage/$file" or die "$out/$stage/$file: $!\n";
+    print $dst $code{$file};
+    close $dst;
+}
 print "$version->{exercise}\t$stage\t$version->{set}\n";
