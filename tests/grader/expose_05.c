@@ -63,3 +63,17 @@ void grader_todo(const char *exercise, const char *what, struct task *self)
         h->client = -1;
     }
 }
+
+/* What one handler holds, for the tests that step it by hand. */
+void grader_echo_state(struct task *t, int *client, size_t *length, size_t *sent,
+                       const char **reply);
+
+void grader_echo_state(struct task *t, int *client, size_t *length, size_t *sent,
+                       const char **reply)
+{
+    struct echo_handler *h = (struct echo_handler *)t;
+    *client = h->client;
+    *length = h->length;
+    *sent = h->sent;
+    *reply = h->reply;
+}
