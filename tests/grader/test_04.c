@@ -66,11 +66,26 @@ struct sockaddr *grader_last_address;
 static int accept_short_rooms;
 static socklen_t accept_smallest_room;
 
+/* The errors to inject start after accept_passes calls that work; the
+ * scheduler round of the last injected error (the driver counts them),
+ * and whether the call after it came in that same round (a retry) or
+ * after a wait. */
+static int accept_passes;
+static int driver_rounds, injected_round = -1;
+static bool retried_at_once;
+
 int accept(int fd, struct sockaddr *address, socklen_t *length)
 {
     static int (*real_accept)(int, struct sockaddr *, socklen_t *);
-    if (accept_failures_left > 0) {
+    if (injected_round >= 0) {
+        retried_at_once = driver_rounds == injected_round;
+        injected_round = -1;
+    }
+    if (accept_failures_left > 0 && accept_passes > 0) {
+        accept_passes--;
+    } else if (accept_failures_left > 0) {
         errno = accept_failures[--accept_failures_left];
+        injected_round = driver_rounds;
         return -1;
     }
     if (real_accept == NULL) {
@@ -228,6 +243,7 @@ static int handed_status_flags[KEPT_MAX];
 static int handed_fd_flags[KEPT_MAX];
 static int handed_port[KEPT_MAX];
 static int handed_family[KEPT_MAX];
+static socklen_t handed_length[KEPT_MAX];
 static int keepers_ended;         /* keepers whose client left */
 
 struct keeper {
@@ -269,6 +285,7 @@ static struct task *keeper(int client, const struct sockaddr *address, socklen_t
         handed_status_flags[i] = fcntl(client, F_GETFL);
         handed_fd_flags[i] = fcntl(client, F_GETFD);
         handed_family[i] = address != NULL ? address->sa_family : -1;
+        handed_length[i] = length;
         handed_port[i] = address != NULL && address->sa_family == AF_INET
                              && length >= (socklen_t)sizeof(struct sockaddr_in)
                          ? ntohs(((const struct sockaddr_in *)(const void *)address)->sin_port)
@@ -292,6 +309,7 @@ static enum task_status driver_step(struct task *self)
 {
     TASK_BEGIN(self);
     for (;;) {
+        driver_rounds++;
         if (driver_until() || now_ms() >= driver_deadline)
             scheduler_stop();
         YIELD_SEND(self, driver_fds[0]);
@@ -1023,6 +1041,10 @@ START_TEST(handler_gets_nonblocking_socket_and_address)
            "s->peer_length to sizeof s->peer before each accept() (4.2, hint 2)",
            AF_INET, local_port(lone_client), handed_family[0], handed_port[0]);
     EXPECT_INT(tcp_server_connections(), 1, "tcp_server_connections() after one client");
+    EXPECT(handed_length[0] == (socklen_t)sizeof (struct sockaddr_in),
+           "the handler was given an address length of %d for an IPv4 client, whose address is %d\n"
+           "bytes: pass s->peer_length, the length accept() wrote, not the size of s->peer",
+           (int)handed_length[0], (int)sizeof (struct sockaddr_in));
     quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
 }
 END_TEST
@@ -1186,6 +1208,101 @@ START_TEST(accept_gets_room_for_each_address)
 }
 END_TEST
 
+/* Every error accept() can return, once and twice in a row, with one
+ * client waiting: what the accept loop must do with each (TUTORIAL.md,
+ * exercise 4.2). */
+struct accept_case {
+    int error;
+    const char *name;
+    enum { SILENT_RETRY, SILENT_WAIT, SAYS_AND_WAITS, BACKS_OFF, TURNS_AWAY } expect;
+};
+
+static const struct accept_case accept_cases[] = {
+    { EINTR, "EINTR", SILENT_RETRY },
+    { ECONNABORTED, "ECONNABORTED", SILENT_WAIT },
+    { EPROTO, "EPROTO", SILENT_WAIT },
+    { EAGAIN, "EAGAIN", SILENT_WAIT },
+    { EPERM, "EPERM (any other error)", SAYS_AND_WAITS },
+    { ENOBUFS, "ENOBUFS", BACKS_OFF }, /* back_off(): its messages are throttled */
+    { ENOMEM, "ENOMEM", BACKS_OFF },
+    { EMFILE, "EMFILE", TURNS_AWAY },
+    { ENFILE, "ENFILE", TURNS_AWAY },
+};
+static const struct accept_case *accept_case;
+static int accept_case_times;
+
+static bool client_handed_or_gone(void)
+{
+    return handed_count > 0 || client_ended(lone_client);
+}
+
+static void client_meets_accept_error(void)
+{
+    handed_count = 0;
+    start_driver();
+    spawn(loopback_server());
+    lone_client = connect_to(listening_port());
+    accept_passes = 0;
+    for (int k = 0; k < accept_case_times; k++)
+        accept_failures[k] = accept_case->error;
+    accept_failures_left = accept_case_times;
+    retried_at_once = false;
+    injected_round = -1;
+    run_until(client_handed_or_gone, 3000);
+    accept_failures_left = 0;
+    scheduler_drop_all();
+    close(driver_fds[0]);
+    close(driver_fds[1]);
+}
+
+START_TEST(every_accept_error_is_handled)
+{
+    require_others("4.2");
+    for (size_t c = 0; c < sizeof accept_cases / sizeof accept_cases[0]; c++) {
+        for (int times = 1; times <= 2; times++) {
+            accept_case = &accept_cases[c];
+            accept_case_times = times;
+            complaints[0] = '\0';
+            quietly(client_meets_accept_error);
+            bool gone = client_ended(lone_client);
+            close(lone_client);
+            char when[96];
+            snprintf(when, sizeof when, "accept() failed with %s %s, one client waiting", accept_case->name,
+                     times == 1 ? "once" : "twice in a row");
+            if (accept_case->expect == TURNS_AWAY && times == 1) {
+                EXPECT(handed_count == 0 && gone,
+                       "%s: the client was %s.\nOut of fds (EMFILE, or ENFILE for the whole system), call "
+                       "refuse_one_client(): it frees\nthe spare fd, accepts that client and closes it, "
+                       "so the listener is not readable for ever", when,
+                       handed_count > 0 ? "handed to the handler" : "left waiting");
+                continue;
+            }
+            EXPECT(handed_count == 1 || (accept_case->expect == TURNS_AWAY && gone),
+                   "%s: the client was %s.\n%s", when,
+                   handed_count > 1 ? "handed over more than once" : "never handed to the handler",
+                   accept_case->expect == BACKS_OFF
+                   ? "Short of memory (ENOBUFS, ENOMEM), call back_off(), then wait for the listener again"
+                   : accept_case->expect == SAYS_AND_WAITS
+                   ? "Another error concerns this attempt only: say so (print_error), then wait for the\n"
+                     "listener again; the accept loop never ends"
+                   : "That error concerns one attempt only: the accept loop goes on");
+            if (accept_case->expect == SILENT_RETRY)
+                EXPECT(retried_at_once, "%s: the loop waited for the listener again before retrying:\n"
+                       "EINTR (a signal arrived) means call accept() again at once", when);
+            if (accept_case->expect == SILENT_RETRY || accept_case->expect == SILENT_WAIT)
+                EXPECT(complaints[0] == '\0', "%s: the server printed on stderr:\n%s\n"
+                       "%s is no error of the server's: %s, and say nothing", when, excerpt(complaints),
+                       accept_case->name, accept_case->error == EINTR ? "retry at once"
+                       : accept_case->error == EAGAIN ? "nobody is waiting now: wait for the listener again"
+                       : "a client left before it was accepted: wait for the listener again");
+            if (accept_case->expect == SAYS_AND_WAITS)
+                EXPECT(complaints[0] != '\0', "%s: the server said nothing on stderr; tell why accept() "
+                       "failed\n(print_error with strerror(errno)), then wait again", when);
+        }
+    }
+}
+END_TEST
+
 static void client_after_accept_errors(void)
 {
     start_driver();
@@ -1229,6 +1346,7 @@ static const struct graded_test tests[] = {
     GRADED("4.2", out_of_fds_turns_clients_away, "out of fds, waiting clients are turned away, and the next one is accepted later"),
     GRADED("4.2", accepts_a_batch_per_wakeup, "5 waiting clients are accepted in one wake-up of the listener"),
     GRADED("4.2", accept_gets_room_for_each_address, "accept() is given the whole of s->peer for each client, whose address the handler gets"),
+    GRADED("4.2", every_accept_error_is_handled, "each error accept() can return, once and twice, is retried, waited out or refused as it should"),
     GRADED("4.2", accept_errors_do_not_stop_the_server, "accept() failing with ECONNABORTED or EPROTO does not stop the server"),
     GRADED("4.3", log_names_the_client, "the server prints \"Connection from 127.0.0.1:<client port>\", then the end lines"),
     GRADED("4.3", connections_are_counted, "each client handed to a handler is counted"),
