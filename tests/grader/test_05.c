@@ -61,6 +61,8 @@ static int recv_eagain_left;    /* the next recv() calls that fail with EAGAIN *
 static int send_calls, short_sends, send_eagains;
 static int recv_calls, recv_zeros;  /* on faulty_fd: calls, and those that returned 0 */
 static size_t recv_largest;         /* the most bytes a recv() on faulty_fd asked for */
+static int recv_fail_errno;         /* the next recv() on faulty_fd fails with it */
+static int sends_without_nosignal;  /* send() calls on faulty_fd without MSG_NOSIGNAL */
 static const void *recv_buffer;     /* where the last one was to write */
 static char first_send[64];
 static size_t first_send_length;
@@ -71,6 +73,10 @@ ssize_t send(int fd, const void *buffer, size_t length, int flags)
     if (fd != faulty_fd)
         return sendto(fd, buffer, length, flags, NULL, 0);
     send_calls++;
+#ifdef MSG_NOSIGNAL
+    if ((flags & MSG_NOSIGNAL) == 0)
+        sends_without_nosignal++;
+#endif
     /* EAGAIN on a first try, then a real send on the retry. */
     if (send_eagain_first && !last_send_failed) {
         last_send_failed = true;
@@ -97,6 +103,11 @@ ssize_t recv(int fd, void *buffer, size_t length, int flags)
         recv_buffer = buffer;
         if (length > recv_largest)
             recv_largest = length;
+    }
+    if (fd == faulty_fd && recv_fail_errno != 0) {
+        errno = recv_fail_errno;
+        recv_fail_errno = 0;
+        return -1;
     }
     if (fd == faulty_fd && recv_eagain_left > 0) {
         recv_eagain_left--;
@@ -492,7 +503,7 @@ static void step_once(void *arg)
     stepped_status = stepped->step(stepped);
 }
 
-static char step_printed[1024];
+static char step_printed[1024], step_said[1024];
 
 static void step_capturing_stdout(void *arg)
 {
@@ -506,9 +517,15 @@ static void step_capturing_stdout(void *arg)
  * step_printed, its stderr kept out of the report. */
 static enum task_status step_handler(void)
 {
-    free(capture_stderr(step_capturing_stdout, NULL));
+    char *err = capture_stderr(step_capturing_stdout, NULL);
+    size_t used = strlen(step_said);
+    snprintf(step_said + used, sizeof step_said - used, "%s", err);
+    free(err);
     return stepped_status;
 }
+
+/* expose_05.c: how often the handler's code closed grader_watched_fd. */
+extern int grader_watched_fd, grader_closes;
 
 static const char *status_name(enum task_status status)
 {
@@ -678,6 +695,48 @@ START_TEST(recv_eagain_waits_again)
 }
 END_TEST
 
+START_TEST(recv_error_ends_the_handler)
+{
+    grade_covers("5.2");
+    grade_covers("5.3");
+    start_stepping("5.2 5.3");
+    recv_fail_errno = ECONNRESET;
+    enum task_status status = step_handler();
+    EXPECT(status == TASK_DONE && send_calls == 0,
+           "recv() failed with ECONNRESET (the client reset the connection), and the step returned %s%s:\n"
+           "an error other than EAGAIN or EINTR ends this client: report() it and leave the loop",
+           status_name(status), send_calls > 0 ? " after a send()" : "");
+    EXPECT(step_said[0] != '\0', "recv() failed with ECONNRESET, and the handler said nothing on stderr:\n"
+           "report() the failed call (it names the client, the call and the reason)");
+    stop_stepping();
+}
+END_TEST
+
+START_TEST(closing_on_its_own)
+{
+    grade_covers("5.2");
+    start_stepping("5.2");
+    grader_watched_fd = handler_fd;
+    shutdown(client_fd, SHUT_WR);
+    EXPECT(readable_within(handler_fd, 2000), "the handler's socket did not become readable");
+    enum task_status status = step_handler();
+    read_state();
+    EXPECT(status == TASK_DONE, "at end of stream the handler's step returned %s, not TASK_DONE",
+           status_name(status));
+    EXPECT(count_of(step_printed, "Connection closed\n") == 1,
+           "at its end the handler printed %s: it prints \"Connection closed\" once (print_line)",
+           shown_quoted(step_printed));
+    EXPECT(grader_closes == 1, "at its end the handler closed its socket %d times: close(h->client) once",
+           grader_closes);
+    EXPECT(state_client == -1, "after closing its socket the handler left h->client at %d: set it to -1,\n"
+           "so that the cleanup does not close that fd number again (by then another client's)",
+           state_client);
+    stop_stepping();
+    EXPECT(grader_closes == 1, "the handler's socket was closed %d times in all: the cleanup closed it again",
+           grader_closes);
+}
+END_TEST
+
 START_TEST(short_sends_go_on_where_they_stopped)
 {
     grade_covers("5.3");
@@ -703,6 +762,8 @@ START_TEST(short_sends_go_on_where_they_stopped)
            "and h->sent grows by what send() returned", shown_bytes(got, n));
     EXPECT(most_sends <= 1, "one step of the handler called send() %d times: wait until the socket is\n"
            "writable (YIELD_SEND) before each send()", most_sends);
+    EXPECT(sends_without_nosignal == 0, "%d send() calls without MSG_NOSIGNAL: a client gone would kill the\n"
+           "whole server with SIGPIPE; pass MSG_NOSIGNAL to each send()", sends_without_nosignal);
     EXPECT(status == TASK_RECV && stepped->wait_fd == handler_fd,
            "once the whole reply was sent, the step returned %s: go back to waiting to receive",
            status_name(status));
@@ -1402,10 +1463,16 @@ START_TEST(handler_closes_its_socket_once)
 }
 END_TEST
 
+/* The tests of each piece on its own come first: after a hang the
+ * grader skips the slow tests that follow, and these name the exercise
+ * at fault by construction. */
 static const struct graded_test tests[] = {
     GRADED("5.1", receiving_fills_the_reply, "one step receives \"Hello\" just after the prefix: the reply is \"GOT:Hello\""),
     GRADED("5.1", end_of_stream_ends_the_handler, "at end of stream (recv() returns 0) the handler ends, sending nothing"),
     GRADED("5.1", recv_eagain_waits_again, "recv() failing with EAGAIN, twice, makes the handler wait to receive again"),
+    GRADED("5.1", recv_error_ends_the_handler, "recv() failing with ECONNRESET ends the handler, with a message"),
+    GRADED("5.2", short_sends_go_on_where_they_stopped, "sent 2 bytes at a time, the reply goes on where it stopped, one send() per wait"),
+    GRADED("5.3", closing_on_its_own, "at its end the handler says \"Connection closed\", closes its socket once and marks it -1"),
     GRADED("5.1", hello_then_world, "\"Hello\\n\" gives \"GOT:Hello\\n\", then \"World\\n\" gives \"GOT:World\\n\""),
     GRADED("5.1", every_byte_value, "every byte value 0 to 255, NUL included, comes back exactly"),
     GRADED("5.1", replies_of_at_most_1000, "2500 bytes at once come back as replies of 1000, 1000 and 500 bytes"),
@@ -1414,7 +1481,6 @@ static const struct graded_test tests[] = {
     GRADED("5.1", clients_take_turns, "8 clients taking turns each get exactly their own bytes back"),
     GRADED("5.1", recv_eagain_means_wait, "a recv() failing with EAGAIN makes the handler wait again"),
     GRADED("5.1", idle_client_costs_no_cpu, "a silent client costs the server no CPU: the handler waits to receive"),
-    GRADED("5.2", short_sends_go_on_where_they_stopped, "sent 2 bytes at a time, the reply goes on where it stopped, one send() per wait"),
     GRADED("5.2", short_sends_are_finished, "a reply cut short by send() is finished later, byte for byte"),
     GRADED("5.2", send_eagain_means_wait, "a send() failing with EAGAIN makes the handler wait and retry"),
     GRADED("5.2", one_send_per_reply, "prefix and data leave in one send()"),
