@@ -14,6 +14,7 @@
 #include "scheduler.h"
 #include "task.h"
 #include "task_queue.h"
+#include "trace.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -438,6 +439,69 @@ static enum task_status counter_step(struct task *self)
     TASK_END(self);
 }
 
+START_TEST(run_traces_each_resume)
+{
+    require_working_queue();
+    require_task_done();
+    spawn(logger("A", 1)); /* task ids count from 1 in each test's process */
+    trace_enabled = true;
+    char *out = run_captured();
+    trace_enabled = false;
+    free_what_task_done_kept();
+    EXPECT(count_of(out, "[trace] resume task ") == 2,
+           "with trace_enabled, run() must print \"[trace] resume task ID (NAME)\" before each step\n"
+           "(a task of one step is resumed twice); it printed:\n%s", shown_text(out));
+    free(out);
+}
+END_TEST
+
+/* 1 when task_done() calls each task's cleanup once (whatever else it
+ * does or prints): then a cleanup count says which tasks run() handed
+ * to it. */
+static void call_task_done_on(void *arg)
+{
+    task_done(arg);
+}
+
+static int task_done_cleans_up(void *arg)
+{
+    (void)arg;
+    int cleaned = 0;
+    struct task *t = logger("P", 1);
+    ((struct logger *)t)->cleaned = &cleaned;
+    t->cleanup = logger_cleanup;
+    free(capture_stdout(call_task_done_on, t));
+    return cleaned == 1 && !stub_ran("2.3");
+}
+
+START_TEST(run_hands_each_ended_task_to_task_done)
+{
+    require_working_queue();
+    /* Seen through the cleanups that task_done() calls: where it does not
+     * call them (its stub), 2.3's own tests tell, and this one cannot. */
+    grade_covers("2.3");
+    bool cleans = probe(task_done_cleans_up, NULL, 2000) == 1;
+    int cleaned[3] = { 0, 0, 0 };
+    spawn(logger_with_cleanup("A", 0, &cleaned[0]));
+    spawn(logger_with_cleanup("B", 2, &cleaned[1]));
+    spawn(logger_with_cleanup("C", 1, &cleaned[2]));
+    free(run_captured());
+    if (!cleans) {
+        free_what_task_done_kept();
+        return;
+    }
+    /* A task run() never handed over is the test's to free: its leak
+     * would be blamed on task_done(). */
+    for (int k = 0; k < 3 && k < made_count; k++)
+        if (cleaned[k] == 0)
+            free(made[k]);
+    for (int k = 0; k < 3; k++)
+        EXPECT(cleaned[k] == 1, "task %c ended, and its cleanup ran %d times: when a step returns TASK_DONE,\n"
+               "run() hands the task to task_done() (which cleans up and frees it), once", 'A' + k,
+               cleaned[k]);
+}
+END_TEST
+
 START_TEST(run_ten_thousand_tasks)
 {
     require_working_queue();
@@ -485,6 +549,22 @@ static void call_task_done(void *arg)
     task_done(t);
 }
 
+/* A cleanup that prints, so that the order of its line and "Task
+ * done" shows. */
+static void printing_cleanup(struct task *self)
+{
+    (void)self;
+    printf("cleanup\n");
+}
+
+static void call_task_done_printing(void *arg)
+{
+    (void)arg;
+    struct task *t = logger("T", 1);
+    t->cleanup = printing_cleanup;
+    task_done(t);
+}
+
 static void call_task_done_twice(void *arg)
 {
     (void)arg;
@@ -507,6 +587,16 @@ START_TEST(task_done_cleans_up_once)
            "call t->cleanup(t) with the task itself, before freeing it");
     EXPECT_INT(cleaned, 1, "how often task_done(t) called t->cleanup(t)");
     /* Whether t was freed is checked by the SANITIZE=1 run (a leak). */
+}
+END_TEST
+
+START_TEST(task_done_says_done_before_cleanup)
+{
+    char *out = capture_stdout(call_task_done_printing, NULL);
+    EXPECT_STR(shown_text(out), "Task done\ncleanup\n",
+               "what task_done(t) printed for a task whose cleanup prints \"cleanup\"\n"
+               "(first say \"Task done\", then call t->cleanup(t), then free(t))");
+    free(out);
 }
 END_TEST
 
@@ -591,9 +681,12 @@ static const struct graded_test tests[] = {
     GRADED("2.2", run_round_robin, "run() resumes three tasks in turn: A1 B1 C1 A2 B2 C2 ..."),
     GRADED("2.2", run_spawned_task_goes_last, "a task spawned during run() waits behind those already queued"),
     GRADED("2.2", run_returns_when_all_end, "run() returns once every task has ended"),
+    GRADED("2.2", run_traces_each_resume, "with tracing on, run() traces each resume of a task"),
+    GRADED("2.2", run_hands_each_ended_task_to_task_done, "run() hands each ended task to task_done(), once"),
     GRADED("2.2", run_ten_thousand_tasks, "10 000 tasks all run to their end"),
     GRADED("2.3", task_done_line_in_order, "\"Task done\" is printed once per task, in order with its output"),
     GRADED("2.3", task_done_cleans_up_once, "task_done() calls the task's cleanup exactly once"),
+    GRADED("2.3", task_done_says_done_before_cleanup, "task_done() says \"Task done\" before it calls the cleanup"),
     GRADED("2.3", task_done_without_cleanup, "task_done() works for a task with no cleanup"),
     GRADED("2.3", task_done_frees_the_task, "task_done() frees the task: 1000 ended tasks leave no heap in use"),
     GRADED("2.3", run_cleans_up_each_task, "each task's cleanup runs once, right when it ends"),
