@@ -797,6 +797,52 @@ END_TEST
 
 /* ---- 3.2: wait_for_io ---------------------------------------------- */
 
+START_TEST(wait_for_io_on_its_own)
+{
+    require_others("3.2");
+    /* H waits on fd 90, which has data; L on fd 65, empty. */
+    int hi[2], lo[2];
+    make_pipe(hi);
+    make_pipe(lo);
+    int high = fcntl(hi[0], F_DUPFD, 90), low = fcntl(lo[0], F_DUPFD, 65);
+    ck_assert_msg(high >= 90 && low >= 65 && low < high, "test setup: cannot place the pipes' fds");
+    put(hi[1], "x");
+    struct task *h = bad_waiter("H", high, false, NULL), *l = bad_waiter("L", low, false, NULL);
+    h->wait_fd = high;
+    l->wait_fd = low;
+    grader_park(h, TASK_RECV);
+    grader_park(l, TASK_RECV);
+    grader_wait_for_io();
+    EXPECT(tasks.head == h && tasks.tail == h && recv_wait[high] == NULL && recv_wait[low] == l,
+           "H waited to recv on fd %d, which had data, and L on fd %d, which had none: after one\n"
+           "wait_for_io(), H must be in the ready queue, alone, and L still in recv_wait[%d]\n"
+           "(the ready queue %s; recv_wait[%d] %s; recv_wait[%d] %s)", high, low, low,
+           tasks.head == NULL ? "is empty" : tasks.head == h && tasks.tail == h ? "holds H"
+           : "holds something else",
+           high, recv_wait[high] == NULL ? "is empty" : "still holds a task",
+           low, recv_wait[low] == l ? "holds L" : recv_wait[low] == NULL ? "is empty" : "holds another task");
+    EXPECT_INT(waiting, 1, "`waiting` after wait_for_io() woke one of two parked tasks");
+    task_queue_pop(&tasks);
+    put(lo[1], "y");
+    grader_wait_for_io();
+    EXPECT(tasks.head == l && recv_wait[low] == NULL,
+           "then L's fd %d got data: the next wait_for_io() must wake L", low);
+    EXPECT(grader_highest_fd() <= low,
+           "after a select() with only fd %d parked, highest_fd is still %d: store back the highest\n"
+           "parked fd (highest_fd = nfds - 1), so that the next scan stops there", low, grader_highest_fd());
+    while (task_queue_pop(&tasks) != NULL)
+        continue;
+    recv_wait[low] = recv_wait[high] = NULL;
+    waiting = 0;
+    free(h);
+    free(l);
+    close(high);
+    close(low);
+    close_pipe(hi);
+    close_pipe(lo);
+}
+END_TEST
+
 START_TEST(each_waiter_wakes_on_its_own_fd)
 {
     require_others("3.2");
@@ -1282,6 +1328,7 @@ static const struct graded_test tests[] = {
     GRADED("3.1", refuses_negative_fd, "a wait on a negative fd is refused with a message naming the fd"),
     GRADED("3.1", refuses_second_waiter_on_fd, "a second task waiting to recv on the same fd is refused"),
     GRADED("3.1", trace_names_parked_fds, "the trace shows each park and wake with its task and fd"),
+    GRADED("3.2", wait_for_io_on_its_own, "wait_for_io() wakes exactly the ready task and keeps highest_fd at the highest parked fd"),
     GRADED("3.2", each_waiter_wakes_on_its_own_fd, "each waiting task wakes when, and only when, its own fd is ready"),
     GRADED("3.2", readable_wakes_before_writable, "in one select() round, readable fds wake before writable ones"),
     GRADED("3.2", sender_waits_for_full_pipe, "a task waiting to send on a full pipe wakes once it is drained"),
