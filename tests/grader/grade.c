@@ -571,6 +571,8 @@ static void explain_error(const char *message, const struct stage_info *stage,
     } else if (strstr(message, "Early exit") != NULL) {
         printf("          the test process exited before the test ended (%s).\n", message);
         if (e->sanitizer[0] != '\0') {
+            if (e->cause[0] != '\0')
+                printf("          likely cause: %s\n", e->cause);
             printf("          a sanitizer stopped it:\n");
         } else if (test_stderr[0] != '\0' || e->said[0] != '\0') {
             printf("          likely cause: the code called exit(); it wrote on stderr:\n");

@@ -692,6 +692,11 @@ END_TEST
 START_TEST(refuses_fd_at_or_above_fd_setsize)
 {
     require_others("3.1");
+    char cause[300];
+    snprintf(cause, sizeof cause, "tasks waited on fd %d (FD_SETSIZE + 10) and fd %d (FD_SETSIZE): park() must "
+             "refuse an fd outside 0..%d before it touches recv_wait[fd] or send_wait[fd] (or FD_SET)",
+             FD_SETSIZE + 10, FD_SETSIZE, FD_SETSIZE - 1);
+    grade_cause(cause);
     int cleaned_x = 0, cleaned_y = 0;
     spawn(bad_waiter("X", FD_SETSIZE + 10, false, &cleaned_x));
     spawn(bad_waiter("Y", FD_SETSIZE, true, &cleaned_y));
@@ -718,6 +723,8 @@ END_TEST
 START_TEST(refuses_negative_fd)
 {
     require_others("3.1");
+    grade_cause("a task waited on fd -1: park() must refuse a negative fd before it touches "
+                "recv_wait[fd] or send_wait[fd]");
     int cleaned = 0;
     spawn(bad_waiter("X", -1, false, &cleaned));
     spawn(logger("Z", 2));
