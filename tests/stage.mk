@@ -40,8 +40,8 @@ SUITE_SRC   := tests/grader/test_$(NUMBER).c
 # library's copy, so that the suite can call that file's static pieces
 # on their own (park(), wait_for_io(), start_handler()).
 EXPOSE      := $(wildcard tests/grader/expose_$(NUMBER).c)
-EXPOSED     := $(if $(EXPOSE),$(addprefix $(SRC)/,$(shell sed -n '1s/.*exposes: \([^ ]*\).*/\1/p' $(EXPOSE))))
-SUITE_LIBRARY := $(filter-out $(EXPOSED),$(LIBRARY)) $(EXPOSE)
+EXPOSED     = $(if $(EXPOSE),$(addprefix $(SRC)/,$(shell sed -n '1s/.*exposes: \([^ ]*\).*/\1/p' $(EXPOSE))))
+SUITE_LIBRARY = $(filter-out $(EXPOSED),$(LIBRARY)) $(EXPOSE)
 SUPPORT     := tests/grader/grade.c tests/grader/support.c tests/grader/report_text.c
 SUPPORT_H   := tests/grader/grade.h tests/grader/support.h tests/grader/report_text.h
 
