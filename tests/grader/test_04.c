@@ -289,6 +289,9 @@ static struct task *keeper(int client, const struct sockaddr *address, socklen_t
         handed_port[i] = address != NULL && address->sa_family == AF_INET
                              && length >= (socklen_t)sizeof(struct sockaddr_in)
                          ? ntohs(((const struct sockaddr_in *)(const void *)address)->sin_port)
+                         : address != NULL && address->sa_family == AF_INET6
+                             && length >= (socklen_t)sizeof(struct sockaddr_in6)
+                         ? ntohs(((const struct sockaddr_in6 *)(const void *)address)->sin6_port)
                          : -1;
     }
     handed_count++;
@@ -366,6 +369,16 @@ static void quietly(void (*body)(void))
     append(complaints, sizeof complaints, p.err ? p.err : "");
     free(out);
     free(p.err);
+}
+
+/* The local port of the IPv6 socket FD. */
+static int local_port6(int fd)
+{
+    struct sockaddr_in6 address;
+    socklen_t length = sizeof address;
+    ck_assert_msg(getsockname(fd, (struct sockaddr *)&address, &length) == 0,
+                  "getsockname() failed: %s", strerror(errno));
+    return ntohs(address.sin6_port);
 }
 
 /* The port of the one listening socket in this process. */
@@ -1303,6 +1316,59 @@ START_TEST(every_accept_error_is_handled)
 }
 END_TEST
 
+/* The same on ::1, where this machine has IPv6: a client of the other
+ * family, whose address needs all the room of s->peer. */
+static int ipv6_client = -1;
+
+static bool ipv6_client_handed(void)
+{
+    return handed_count > 0;
+}
+
+static void ipv6_client_comes(void)
+{
+    start_driver();
+    struct sockaddr_in6 address;
+    memset(&address, 0, sizeof address);
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_loopback;
+    spawn(tcp_server((struct sockaddr *)&address, sizeof address, keeper));
+    int port = listening_port();
+    ipv6_client = socket(AF_INET6, SOCK_STREAM, 0);
+    address.sin6_port = htons((unsigned short)port);
+    ck_assert_msg(ipv6_client >= 0 && connect(ipv6_client, (struct sockaddr *)&address, sizeof address) == 0,
+                  "cannot connect to [::1]:%d: %s", port, strerror(errno));
+    run_until(ipv6_client_handed, 3000);
+}
+
+START_TEST(ipv6_client_is_accepted)
+{
+    int probe_fd = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 any;
+    memset(&any, 0, sizeof any);
+    any.sin6_family = AF_INET6;
+    any.sin6_addr = in6addr_loopback;
+    if (probe_fd < 0 || bind(probe_fd, (struct sockaddr *)&any, sizeof any) != 0) {
+        if (probe_fd >= 0)
+            close(probe_fd);
+        return; /* no IPv6 loopback here */
+    }
+    close(probe_fd);
+    require_others("4.2");
+    quietly(ipv6_client_comes);
+    EXPECT_INT(handed_count, 1, "IPv6 clients handed to a handler, of 1 waiting on [::1]");
+    EXPECT(handed_family[0] == AF_INET6 && handed_length[0] == (socklen_t)sizeof (struct sockaddr_in6)
+           && handed_port[0] == local_port6(ipv6_client),
+           "an IPv6 client was handed over with the address family %d, length %d and port %d, not its\n"
+           "own (AF_INET6, %d bytes, port %d): give accept() the whole of s->peer before each call\n"
+           "(s->peer_length = sizeof s->peer), and hand on what it wrote",
+           handed_family[0], (int)handed_length[0], handed_port[0], (int)sizeof (struct sockaddr_in6),
+           local_port6(ipv6_client));
+    close(ipv6_client);
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
+}
+END_TEST
+
 static void client_after_accept_errors(void)
 {
     start_driver();
@@ -1346,6 +1412,7 @@ static const struct graded_test tests[] = {
     GRADED("4.2", out_of_fds_turns_clients_away, "out of fds, waiting clients are turned away, and the next one is accepted later"),
     GRADED("4.2", accepts_a_batch_per_wakeup, "5 waiting clients are accepted in one wake-up of the listener"),
     GRADED("4.2", accept_gets_room_for_each_address, "accept() is given the whole of s->peer for each client, whose address the handler gets"),
+    GRADED("4.2", ipv6_client_is_accepted, "an IPv6 client on ::1 is accepted and handed its own address (skipped without IPv6)"),
     GRADED("4.2", every_accept_error_is_handled, "each error accept() can return, once and twice, is retried, waited out or refused as it should"),
     GRADED("4.2", accept_errors_do_not_stop_the_server, "accept() failing with ECONNABORTED or EPROTO does not stop the server"),
     GRADED("4.3", log_names_the_client, "the server prints \"Connection from 127.0.0.1:<client port>\", then the end lines"),
