@@ -804,6 +804,55 @@ END_TEST
 
 /* ---- 3.2: wait_for_io ---------------------------------------------- */
 
+START_TEST(one_select_wakes_every_ready_task)
+{
+    require_others("3.2");
+    /* Three readers whose pipes all have data, and a sender on a pipe
+     * with room: one wait_for_io() must make all four ready, readers
+     * first in fd order, then the sender, none left behind. */
+    enum { READERS = 3 };
+    int p[READERS][2], out[2];
+    struct task *waiter[READERS + 1];
+    for (int k = 0; k < READERS; k++) {
+        make_pipe(p[k]);
+        put(p[k][1], "x");
+        waiter[k] = bad_waiter("R", p[k][0], false, NULL);
+        waiter[k]->wait_fd = p[k][0];
+        grader_park(waiter[k], TASK_RECV);
+    }
+    make_pipe(out);
+    waiter[READERS] = bad_waiter("S", out[1], true, NULL);
+    waiter[READERS]->wait_fd = out[1];
+    grader_park(waiter[READERS], TASK_SEND);
+    grader_wait_for_io();
+    int woken = 0;
+    bool in_order = true;
+    for (struct task *t = tasks.head; t != NULL && woken <= READERS + 1; t = t->next, woken++)
+        in_order = in_order && woken <= READERS && t == waiter[woken];
+    EXPECT(woken == READERS + 1 && in_order,
+           "3 tasks waited to recv on pipes that all had data, and one to send on a pipe with\n"
+           "room: one wait_for_io() put %d of them in the ready queue%s; it must wake every task\n"
+           "whose fd select() reports ready, the readable ones first (in fd order), then the\n"
+           "writable ones, so that no waiting task is passed over", woken,
+           in_order ? "" : ", not in that order");
+    EXPECT_INT(waiting, READERS + 1 - woken, "`waiting` after those wakes");
+    while (task_queue_pop(&tasks) != NULL)
+        continue;
+    for (int k = 0; k <= READERS; k++) {
+        int fd = waiter[k]->wait_fd;
+        if (recv_wait[fd] == waiter[k])
+            recv_wait[fd] = NULL;
+        if (send_wait[fd] == waiter[k])
+            send_wait[fd] = NULL;
+        free(waiter[k]);
+    }
+    waiting = 0;
+    for (int k = 0; k < READERS; k++)
+        close_pipe(p[k]);
+    close_pipe(out);
+}
+END_TEST
+
 START_TEST(wait_for_io_on_its_own)
 {
     require_others("3.2");
@@ -1335,6 +1384,7 @@ static const struct graded_test tests[] = {
     GRADED("3.1", refuses_negative_fd, "a wait on a negative fd is refused with a message naming the fd"),
     GRADED("3.1", refuses_second_waiter_on_fd, "a second task waiting to recv on the same fd is refused"),
     GRADED("3.1", trace_names_parked_fds, "the trace shows each park and wake with its task and fd"),
+    GRADED("3.2", one_select_wakes_every_ready_task, "one wait_for_io() wakes every ready task, readable ones first, none passed over"),
     GRADED("3.2", wait_for_io_on_its_own, "wait_for_io() wakes exactly the ready task and keeps highest_fd at the highest parked fd"),
     GRADED("3.2", each_waiter_wakes_on_its_own_fd, "each waiting task wakes when, and only when, its own fd is ready"),
     GRADED("3.2", readable_wakes_before_writable, "in one select() round, readable fds wake before writable ones"),

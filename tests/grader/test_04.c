@@ -1369,6 +1369,48 @@ START_TEST(ipv6_client_is_accepted)
 }
 END_TEST
 
+/* More clients than a batch wait: the first wake-up of the listener
+ * accepts ACCEPT_BATCH of them, no more (the other tasks get their turn
+ * between batches), and the next ones take the rest. */
+int grader_accept_batch(void);
+enum { CROWD_WAITING = 80 };
+static int crowd_clients[CROWD_WAITING];
+static int first_batch = -1;
+
+static bool crowd_all_handed(void)
+{
+    if (first_batch < 0 && handed_count > 0)
+        first_batch = handed_count;
+    return handed_count >= CROWD_WAITING;
+}
+
+static void crowd_waits(void)
+{
+    start_driver();
+    spawn(loopback_server());
+    int port = listening_port();
+    for (int i = 0; i < CROWD_WAITING; i++)
+        crowd_clients[i] = connect_to(port);
+    run_until(crowd_all_handed, 5000);
+}
+
+START_TEST(a_batch_is_bounded)
+{
+    require_others("4.2");
+    raise_fd_limit(4 * CROWD_WAITING + 64);
+    quietly(crowd_waits);
+    int batch = grader_accept_batch();
+    EXPECT_INT(handed_count, CROWD_WAITING, "clients handed to a handler, of 80 waiting");
+    EXPECT(first_batch == batch,
+           "80 clients were waiting; the first wake-up of the listener handed %d of them over:\n"
+           "accept up to ACCEPT_BATCH (%d) clients per wake-up, then wait again, so that the\n"
+           "other tasks get their turn between batches", first_batch, batch);
+    for (int i = 0; i < CROWD_WAITING; i++)
+        close(crowd_clients[i]);
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
+}
+END_TEST
+
 static void client_after_accept_errors(void)
 {
     start_driver();
@@ -1413,6 +1455,7 @@ static const struct graded_test tests[] = {
     GRADED("4.2", accepts_a_batch_per_wakeup, "5 waiting clients are accepted in one wake-up of the listener"),
     GRADED("4.2", accept_gets_room_for_each_address, "accept() is given the whole of s->peer for each client, whose address the handler gets"),
     GRADED("4.2", ipv6_client_is_accepted, "an IPv6 client on ::1 is accepted and handed its own address (skipped without IPv6)"),
+    GRADED("4.2", a_batch_is_bounded, "with 80 clients waiting, one wake-up accepts ACCEPT_BATCH (64) of them, the next the rest"),
     GRADED("4.2", every_accept_error_is_handled, "each error accept() can return, once and twice, is retried, waited out or refused as it should"),
     GRADED("4.2", accept_errors_do_not_stop_the_server, "accept() failing with ECONNABORTED or EPROTO does not stop the server"),
     GRADED("4.3", log_names_the_client, "the server prints \"Connection from 127.0.0.1:<client port>\", then the end lines"),
