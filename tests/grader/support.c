@@ -500,18 +500,23 @@ long long heap_in_use(void)
 #endif
 }
 
-bool stub_ran(const char *exercise)
+int stub_runs(const char *exercise)
 {
     const char *path = getenv("GRADE_NOTES");
     FILE *f = path != NULL && *path != '\0' ? fopen(path, "r") : NULL;
     char line[256], want[64];
     snprintf(want, sizeof want, "todo\t%s\n", exercise);
-    bool ran = false;
-    while (f != NULL && !ran && fgets(line, sizeof line, f) != NULL)
-        ran = strcmp(line, want) == 0;
+    int runs = 0;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        runs += strcmp(line, want) == 0;
     if (f != NULL)
         fclose(f);
-    return ran;
+    return runs;
+}
+
+bool stub_ran(const char *exercise)
+{
+    return stub_runs(exercise) > 0;
 }
 
 bool under_valgrind(void)

@@ -108,6 +108,9 @@ int probe_named(const char *name, int (*fn)(void *arg), void *arg, int timeout_m
  * process or another (the grader's notes, GRADE_NOTES, say so). */
 bool stub_ran(const char *exercise);
 
+/* How many processes of this test have said so (each says it once). */
+int stub_runs(const char *exercise);
+
 /* Bytes of heap in use, for counting leaks where LeakSanitizer is not
  * there (macOS, or no sanitizers); -1 when this system cannot tell (the
  * caller skips its check). */

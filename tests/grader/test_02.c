@@ -481,13 +481,22 @@ START_TEST(run_hands_each_ended_task_to_task_done)
      * call them (its stub), 2.3's own tests tell, and this one cannot. */
     grade_covers("2.3");
     bool cleans = probe(task_done_cleans_up, NULL, 2000) == 1;
+    bool stub = !cleans && probe(task_done_on_its_own, NULL, 2000) == 5;
+    int said_before = stub_runs("2.3"); /* the probes' processes */
     int cleaned[3] = { 0, 0, 0 };
     spawn(logger_with_cleanup("A", 0, &cleaned[0]));
     spawn(logger_with_cleanup("B", 2, &cleaned[1]));
     spawn(logger_with_cleanup("C", 1, &cleaned[2]));
     free(run_captured());
     if (!cleans) {
+        /* Its stub, at least, says when it runs (in the grader's notes,
+         * once per process): tasks ended, so run() must have called it. */
+        bool notes = getenv("GRADE_NOTES") != NULL && *getenv("GRADE_NOTES") != '\0';
+        bool called = stub_runs("2.3") > said_before;
         free_what_task_done_kept();
+        EXPECT(!stub || !notes || called,
+               "three tasks ended, and run() never called task_done() (its stub never ran): when a\n"
+               "step returns TASK_DONE, run() hands the task to task_done()");
         return;
     }
     /* A task run() never handed over is the test's to free: its leak
