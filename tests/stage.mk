@@ -35,6 +35,13 @@ SOURCES     := $(wildcard $(SRC)/*.c)
 HEADERS     := $(wildcard $(SRC)/*.h)
 LIBRARY     := $(filter-out $(SRC)/main.c,$(SOURCES))
 SUITE_SRC   := tests/grader/test_$(NUMBER).c
+# tests/grader/expose_NN.c, when there is one, compiles one file of the
+# stage (named on its first line, "exposes: FILE") in place of the
+# library's copy, so that the suite can call that file's static pieces
+# on their own (park(), wait_for_io(), start_handler()).
+EXPOSE      := $(wildcard tests/grader/expose_$(NUMBER).c)
+EXPOSED     = $(if $(EXPOSE),$(addprefix $(SRC)/,$(shell sed -n '1s/.*exposes: \([^ ]*\).*/\1/p' $(EXPOSE))))
+SUITE_LIBRARY = $(filter-out $(EXPOSED),$(LIBRARY)) $(EXPOSE)
 SUPPORT     := tests/grader/grade.c tests/grader/support.c tests/grader/report_text.c tests/grader/messages.c tests/grader/channel.c
 SUPPORT_H   := tests/grader/grade.h tests/grader/support.h tests/grader/report_text.h tests/grader/messages.h tests/grader/channel.h
 
@@ -137,12 +144,12 @@ $(PROGRAM): $(SOURCES) $(HEADERS) $(COMMON) $(COMMON_H) $(STAMP)
 
 # The suite links the stage's code without its main(), like Check's
 # "money" example: the logic is a library, main() is a thin shell.
-$(SUITE): $(SUITE_SRC) $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
+$(SUITE): $(SUITE_SRC) $(SUPPORT) $(SUPPORT_H) $(LIBRARY) $(EXPOSE) $(HEADERS) $(COMMON) $(COMMON_H) $(PROGRAM)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Icommon -I$(SRC) -Itests/grader \
 		-DSTAGE_BINARY='"$(abspath $(PROGRAM))"' \
-		$(SUITE_SRC) $(SUPPORT) $(LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
+		$(SUITE_SRC) $(SUPPORT) $(SUITE_LIBRARY) $(COMMON) $(CHECK_LIBS) -o $@
 
 # The maintainers' suite of a stage (tests/maint/maint_NN.c), when it has one:
 # checks that grade no exercise (faults, limits), built the same way.

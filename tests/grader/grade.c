@@ -63,6 +63,7 @@ static void note(const char *kind, const char *exercise, const char *text)
 void grade_needs(const char *exercise) { note("needs", exercise, ""); }
 void grade_blame(const char *exercise, const char *cause) { note("blame", exercise, cause); }
 void grade_cause(const char *cause) { note("cause", "-", cause); }
+void grade_covers(const char *exercise) { note("covers", exercise, ""); }
 
 static const char *leak_exercise;
 
@@ -298,6 +299,8 @@ struct evidence {
 
 static void read_notes(const char *path, struct evidence *e)
 {
+    char covered[MAX_EXERCISES][8];
+    int covered_count = 0;
     memset(e, 0, sizeof *e);
     FILE *f = fopen(path, "r");
     if (f == NULL)
@@ -328,9 +331,19 @@ static void read_notes(const char *path, struct evidence *e)
                 e->probes[e->probe_count++] = atol(exercise);
         } else if (strcmp(kind, "cause") == 0 && text != NULL) {
             copy(e->cause, sizeof e->cause, text);
+        } else if (strcmp(kind, "covers") == 0 && covered_count < MAX_EXERCISES) {
+            copy(covered[covered_count++], sizeof covered[0], exercise);
         }
     }
     fclose(f);
+    /* A stub the test did without is no evidence (grade_covers()). */
+    for (int c = 0; c < covered_count; c++)
+        for (int i = 0; i < e->todo_count; i++)
+            if (strcmp(e->todo[i], covered[c]) == 0) {
+                memmove(e->todo[i], e->todo[i + 1], (size_t)(e->todo_count - i - 1) * sizeof e->todo[0]);
+                e->todo_count--;
+                i--;
+            }
 }
 
 
@@ -562,6 +575,8 @@ static void explain_error(const char *message, const struct stage_info *stage,
     } else if (strstr(message, "Early exit") != NULL) {
         printf("          %s\n", msgf("grade.exited", localized(message)));
         if (e->sanitizer[0] != '\0') {
+            if (e->cause[0] != '\0')
+                printf("          %s\n", msgf("grade.likely", e->cause));
             printf("          %s\n", msg("grade.sanitizer_stopped"));
         } else if (test_stderr[0] != '\0' || e->said[0] != '\0') {
             printf("          %s\n", msg("grade.exit_said"));
@@ -711,6 +726,7 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
         /* Which other exercises' tests wait for it: a learner who did
          * those first (the tutorial's order) reads why they still fail. */
         char others[64] = "";
+        int other_count = 0;
         for (size_t k = 0; k < run; k++) {
             const char *own = tests[order[k]].exercise;
             if (!failed[order[k]] || strcmp(own, stub) == 0 || strstr(others, own) != NULL
@@ -718,6 +734,7 @@ static void choose_fix_first(const struct graded_test *tests, const bool *failed
                 continue;
             snprintf(others + strlen(others), sizeof others - strlen(others), "%s%s",
                      others[0] ? ", " : "", own);
+            other_count++;
         }
         snprintf(v->reason, sizeof v->reason,
                  "%s", msgf(stub_tests == 1 ? "grade.stub_ran_1" : "grade.stub_ran_n", stub_tests,

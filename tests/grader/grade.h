@@ -87,6 +87,12 @@ void grade_needs(const char *exercise);
 void grade_blame(const char *exercise, const char *cause);
 void grade_cause(const char *cause);
 
+/* grade_covers(): the test does without EXERCISE (the grader stands in
+ * for it, or frees what it would): that exercise's stub running in the
+ * test is no cause of its failure.  A test of an earlier exercise thus
+ * fails for its own exercise only, before the later ones are written. */
+void grade_covers(const char *exercise);
+
 /* A leak a sanitizer finds in this stage is EXERCISE's (the code that
  * frees tasks); call before grade_stage().  Unset, a leak blames nobody. */
 void grade_leaks_belong_to(const char *exercise);

@@ -194,7 +194,7 @@ compile_fix_first() { # LOG SRC NUMBER
     syntax=""
     window=""
     case $first in
-        *"end of input"* | *"case label"* | *expected* | *switch*) syntax=1 ;;
+        *"end of input"* | *"case label"* | *expected* | *switch* | *"invalid storage class"*) syntax=1 ;;
         *"control reaches end of non-void function"*)
             # A function that falls off its end just after an exercise's
             # macro (a CO_END that lost its return, say): look only at the

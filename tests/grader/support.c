@@ -65,8 +65,9 @@ long raise_fd_limit(long want)
     return (long)limit.rlim_cur;
 }
 
-/* Fork and exec ARGS with stdout+stderr on a pipe; NOFILE as above. */
-static pid_t start_process(const char *const args[], long nofile, int *output)
+/* Fork and exec ARGS (or, when ARGS is NULL, call SERVE in the child)
+ * with stdout+stderr on a pipe; NOFILE as above. */
+static pid_t start_child(const char *const args[], void (*serve)(void), long nofile, int *output)
 {
     int ends[2];
     ck_assert_msg(pipe(ends) == 0, "cannot create a pipe: %s", strerror(errno));
@@ -97,6 +98,10 @@ static pid_t start_process(const char *const args[], long nofile, int *output)
          * only its own fds (tests count them). */
         for (int fd = 3; fd < 1024; fd++)
             close(fd);
+        if (args == NULL) {
+            serve();
+            _exit(0);
+        }
         execv(args[0], (char *const *)args);
         fprintf(stderr, "cannot run %s: %s\n", args[0], strerror(errno));
         _exit(127);
@@ -104,6 +109,11 @@ static pid_t start_process(const char *const args[], long nofile, int *output)
     close(ends[1]);
     *output = ends[0];
     return pid;
+}
+
+static pid_t start_process(const char *const args[], long nofile, int *output)
+{
+    return start_child(args, NULL, nofile, output);
 }
 
 /* Append what is readable on S->output within TIMEOUT_MS; false at EOF. */
@@ -150,6 +160,8 @@ bool server_wait_for(struct server *s, const char *text, int count, int timeout_
     return true;
 }
 
+static void wait_until_listening(struct server *s);
+
 void server_start(struct server *s, const char *const extra[], long nofile)
 {
     const char *args[32] = { STAGE_BINARY, "-b", "127.0.0.1", "-p", "0" };
@@ -160,6 +172,20 @@ void server_start(struct server *s, const char *const extra[], long nofile)
 
     memset(s, 0, sizeof *s);
     s->pid = start_process(args, nofile, &s->output);
+    wait_until_listening(s);
+}
+
+void server_start_serving(struct server *s, void (*serve)(void), long nofile)
+{
+    memset(s, 0, sizeof *s);
+    s->pid = start_child(NULL, serve, nofile, &s->output);
+    wait_until_listening(s);
+}
+
+/* Wait for the "Listening on HOST:PORT" line of the server S started,
+ * and read its port. */
+static void wait_until_listening(struct server *s)
+{
     if (!server_wait_for(s, "Listening on ", 1, 5000)) {
         server_stop(s);
         ck_abort_msg("the server did not print its \"Listening on HOST:PORT\" line "
@@ -472,6 +498,25 @@ long long heap_in_use(void)
 #else
     return -1;
 #endif
+}
+
+int stub_runs(const char *exercise)
+{
+    const char *path = getenv("GRADE_NOTES");
+    FILE *f = path != NULL && *path != '\0' ? fopen(path, "r") : NULL;
+    char line[256], want[64];
+    snprintf(want, sizeof want, "todo\t%s\n", exercise);
+    int runs = 0;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        runs += strcmp(line, want) == 0;
+    if (f != NULL)
+        fclose(f);
+    return runs;
+}
+
+bool stub_ran(const char *exercise)
+{
+    return stub_runs(exercise) > 0;
 }
 
 bool under_valgrind(void)

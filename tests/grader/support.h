@@ -35,6 +35,12 @@ struct server {
  * for its "Listening on" line; the test fails if it does not come. */
 void server_start(struct server *s, const char *const extra[], long nofile);
 
+/* The same, with the server run by SERVE (which must print the
+ * "Listening on" line) in a child of this process instead of
+ * STAGE_BINARY: the test's own build of the stage's code, where the
+ * grader can stand in for an exercise not written yet (expose_NN.c). */
+void server_start_serving(struct server *s, void (*serve)(void), long nofile);
+
 /* Read the server's output until it contains TEXT COUNT times in all,
  * or TIMEOUT_MS passes; true if it does. */
 bool server_wait_for(struct server *s, const char *text, int count, int timeout_ms);
@@ -97,6 +103,13 @@ int probe_named(const char *name, int (*fn)(void *arg), void *arg, int timeout_m
  * does not change between its tests, so the answer is kept (in a file
  * beside GRADE_NOTES) and reused by the tests after. */
 #define probe(fn, arg, timeout_ms) probe_named(#fn, (fn), (arg), (timeout_ms))
+
+/* True if the stub of EXERCISE has run in this test so far, in this
+ * process or another (the grader's notes, GRADE_NOTES, say so). */
+bool stub_ran(const char *exercise);
+
+/* How many processes of this test have said so (each says it once). */
+int stub_runs(const char *exercise);
 
 /* Bytes of heap in use, for counting leaks where LeakSanitizer is not
  * there (macOS, or no sanitizers); -1 when this system cannot tell (the

@@ -166,6 +166,20 @@ START_TEST(countup_yields_0_to_n_minus_1)
 }
 END_TEST
 
+START_TEST(countup_counts_far)
+{
+    /* Past every small type's range: the count is an int, as n is. */
+    enum { FAR = 70000 };
+    struct countup g = countup(FAR);
+    int value = -1, k = 0;
+    for (; k <= FAR && countup_next(&g, &value); k++)
+        ck_assert_msg(value == k, "countup(%d), value %d: expected %d, got %d (does the field\n"
+                      "that keeps the count hold numbers that large? make it an int, as n)",
+                      FAR, k + 1, k, value);
+    EXPECT(k == FAR, "countup(%d) yielded %d values before it ended: expected %d", FAR, k, FAR);
+}
+END_TEST
+
 START_TEST(countup_after_end)
 {
     struct countup g = countup(1);
@@ -223,6 +237,7 @@ static const struct graded_test tests[] = {
     GRADED("1.2", countdown_after_end, "a finished countdown keeps returning false"),
     GRADED("1.2", countdowns_are_independent, "two countdowns taking turns do not disturb each other"),
     GRADED("1.3", countup_yields_0_to_n_minus_1, "countup(4) yields 0, 1, 2, 3, then ends"),
+    GRADED("1.3", countup_counts_far, "countup(70000) yields 0 to 69999: the count is kept in an int"),
     GRADED("1.3", countup_after_end, "a finished countup keeps returning false"),
     GRADED("1.3", countups_keep_their_place, "three countups taking turns each keep their own place"),
 };

@@ -16,8 +16,11 @@
 #include "report_text.h"
 #include "support.h"
 
+#include "address.h"
 #include "greeter.h"
+#include "output_writer.h"
 #include "scheduler.h"
+#include "stop_signals.h"
 #include "tcp_server.h"
 
 #include <arpa/inet.h>
@@ -52,11 +55,44 @@
 static int accept_failures[4];
 static int accept_failures_left;
 
+/* The last client accept() returned, and the address it filled: for the
+ * grader's stand-in for start_handler() (expose_04.c). */
+int grader_last_client = -1;
+struct sockaddr *grader_last_address;
+
+/* Calls whose room for the address (*length) could not hold an IPv6
+ * one, and the smallest such room: the accept loop must give accept()
+ * the whole of s->peer each time (4.2, hint 2). */
+static int accept_short_rooms;
+static socklen_t accept_smallest_room;
+
+/* The errors to inject start after accept_passes calls that work; the
+ * scheduler round of the last injected error (the driver counts them),
+ * and whether the call after it came in that same round (a retry) or
+ * after a wait. */
+static int accept_passes;
+
+/* What accept() wrote for each client it returned: the address is the
+ * accept loop's to get right (4.2), handing it on start_handler()'s. */
+#define ACCEPTED_MAX 16
+static int accepted_count;
+static int accepted_family[ACCEPTED_MAX], accepted_port[ACCEPTED_MAX];
+static socklen_t accepted_length[ACCEPTED_MAX];
+static int driver_rounds, injected_round = -1;
+static bool retried_at_once;
+
 int accept(int fd, struct sockaddr *address, socklen_t *length)
 {
     static int (*real_accept)(int, struct sockaddr *, socklen_t *);
-    if (accept_failures_left > 0) {
+    if (injected_round >= 0) {
+        retried_at_once = driver_rounds == injected_round;
+        injected_round = -1;
+    }
+    if (accept_failures_left > 0 && accept_passes > 0) {
+        accept_passes--;
+    } else if (accept_failures_left > 0) {
         errno = accept_failures[--accept_failures_left];
+        injected_round = driver_rounds;
         return -1;
     }
     if (real_accept == NULL) {
@@ -67,10 +103,67 @@ int accept(int fd, struct sockaddr *address, socklen_t *length)
         errno = ENOSYS;
         return -1;
     }
-    return real_accept(fd, address, length);
+    if (address != NULL && length != NULL && *length < (socklen_t)sizeof (struct sockaddr_in6)) {
+        if (accept_short_rooms++ == 0 || *length < accept_smallest_room)
+            accept_smallest_room = *length;
+    }
+    int client = real_accept(fd, address, length);
+    if (client >= 0 && accepted_count < ACCEPTED_MAX) {
+        int i = accepted_count;
+        accepted_family[i] = address != NULL ? address->sa_family : -1;
+        accepted_length[i] = length != NULL ? *length : 0;
+        accepted_port[i] = address == NULL || length == NULL ? -1
+                         : address->sa_family == AF_INET && *length >= (socklen_t)sizeof (struct sockaddr_in)
+                         ? ntohs(((const struct sockaddr_in *)(const void *)address)->sin_port)
+                         : address->sa_family == AF_INET6 && *length >= (socklen_t)sizeof (struct sockaddr_in6)
+                         ? ntohs(((const struct sockaddr_in6 *)(const void *)address)->sin6_port)
+                         : -1;
+    }
+    if (client >= 0)
+        accepted_count++;
+    if (client >= 0) {
+        grader_last_client = client;
+        grader_last_address = address;
+    }
+    return client;
 }
 
 /* ---- small helpers -------------------------------------------------- */
+
+/* tests/grader/expose_04.c: the exercises the grader does in place of
+ * their stubs, and the stubs that ran in this process. */
+extern const char *grader_fills;
+extern char grader_stubs_seen[];
+
+/* The stage's server as main() builds it, in a child of this process:
+ * the test's own build of the stage's code, where the grader stands in
+ * for the stubs of grader_fills. */
+static void serve_in_process(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    struct sockaddr_storage address;
+    socklen_t length;
+    resolve_listen_address("127.0.0.1", 0, &address, &length);
+    spawn(stop_on_signals());
+    spawn(output_writer(STDOUT_FILENO));
+    spawn(output_writer(STDERR_FILENO));
+    spawn(tcp_server((struct sockaddr *)&address, length, greeter));
+    run();
+    scheduler_drop_all();
+}
+
+/* Set for a test of 4.2 while start_handler() (4.3) is its stub: the
+ * server is then the test's own build, the grader starting handlers. */
+static bool grader_serves;
+
+/* Start the stage's server (its program, or as above), with NOFILE fds. */
+static void start_stage_server(struct server *s, long nofile)
+{
+    if (grader_serves)
+        server_start_serving(s, serve_in_process, nofile);
+    else
+        server_start(s, NULL, nofile);
+}
 
 
 
@@ -170,6 +263,7 @@ static int handed_status_flags[KEPT_MAX];
 static int handed_fd_flags[KEPT_MAX];
 static int handed_port[KEPT_MAX];
 static int handed_family[KEPT_MAX];
+static socklen_t handed_length[KEPT_MAX];
 static int keepers_ended;         /* keepers whose client left */
 
 struct keeper {
@@ -211,9 +305,13 @@ static struct task *keeper(int client, const struct sockaddr *address, socklen_t
         handed_status_flags[i] = fcntl(client, F_GETFL);
         handed_fd_flags[i] = fcntl(client, F_GETFD);
         handed_family[i] = address != NULL ? address->sa_family : -1;
+        handed_length[i] = length;
         handed_port[i] = address != NULL && address->sa_family == AF_INET
                              && length >= (socklen_t)sizeof(struct sockaddr_in)
                          ? ntohs(((const struct sockaddr_in *)(const void *)address)->sin_port)
+                         : address != NULL && address->sa_family == AF_INET6
+                             && length >= (socklen_t)sizeof(struct sockaddr_in6)
+                         ? ntohs(((const struct sockaddr_in6 *)(const void *)address)->sin6_port)
                          : -1;
     }
     handed_count++;
@@ -234,6 +332,7 @@ static enum task_status driver_step(struct task *self)
 {
     TASK_BEGIN(self);
     for (;;) {
+        driver_rounds++;
         if (driver_until() || now_ms() >= driver_deadline)
             scheduler_stop();
         YIELD_SEND(self, driver_fds[0]);
@@ -290,6 +389,16 @@ static void quietly(void (*body)(void))
     append(complaints, sizeof complaints, p.err ? p.err : "");
     free(out);
     free(p.err);
+}
+
+/* The local port of the IPv6 socket FD. */
+static int local_port6(int fd)
+{
+    struct sockaddr_in6 address;
+    socklen_t length = sizeof address;
+    ck_assert_msg(getsockname(fd, (struct sockaddr *)&address, &length) == 0,
+                  "getsockname() failed: %s", strerror(errno));
+    return ntohs(address.sin6_port);
 }
 
 /* The port of the one listening socket in this process. */
@@ -359,7 +468,10 @@ static int lone_client = -1;
 static int handler_start_works(void *arg)
 {
     (void)arg;
+    grader_fills = "4.3"; /* a stub is seen (grader_stubs_seen), not reported */
     one_client_comes();
+    if (strstr(grader_stubs_seen, "4.3") != NULL)
+        return 5; /* its stub: the grader can stand in for it */
     if (handed_count == 0)
         return 3;
     struct sockaddr_in peer;
@@ -393,7 +505,15 @@ static void require_others(const char *own)
                     "sizeof s->peer before each accept(), which reads it as the room it has");
         return;
     }
-    if (strcmp(own, "4.2") == 0 && probe(handler_start_works, NULL, 2000) == 2)
+    if (strcmp(own, "4.2") != 0)
+        return;
+    /* While start_handler() is its stub, the grader does it (expose_04.c). */
+    int handler = probe(handler_start_works, NULL, 2000);
+    grader_fills = "4.3";
+    grader_serves = handler == 5;
+    if (handler == 5)
+        grade_covers("4.3");
+    if (handler == 2)
         grade_needs("4.3");
 }
 
@@ -523,6 +643,10 @@ static int port_with_time_wait(void)
 
 START_TEST(restarts_on_the_same_port)
 {
+    /* The server only starts here: no client, so no accept loop or
+     * handler of 4.2 or 4.3 is at fault, stubs or not. */
+    grade_covers("4.2");
+    grade_covers("4.3");
     int port = port_with_time_wait();
     char port_text[16], output[4096];
     snprintf(port_text, sizeof port_text, "%d", port);
@@ -538,6 +662,9 @@ END_TEST
 
 START_TEST(port_in_use_is_reported)
 {
+    /* A server that cannot listen never reaches its accept loop. */
+    grade_covers("4.2");
+    grade_covers("4.3");
     int holder = bound_loopback_socket(false);
     ck_assert_msg(listen(holder, 1) == 0, "cannot listen: %s", strerror(errno));
     int port = local_port(holder);
@@ -643,7 +770,7 @@ START_TEST(client_gets_greeting_then_end)
 {
     require_others("4.2");
     struct server s;
-    server_start(&s, NULL, 0);
+    start_stage_server(&s, 0);
     int client = connect_to(s.port);
     expect_greeting(client, "a client of the stage 4 server");
     close(client);
@@ -656,7 +783,7 @@ START_TEST(fifty_clients_at_once)
     require_others("4.2");
     enum { CLIENTS = 50 };
     struct server s;
-    server_start(&s, NULL, 0);
+    start_stage_server(&s, 0);
     int clients[CLIENTS];
     for (int i = 0; i < CLIENTS; i++)
         clients[i] = connect_to(s.port);
@@ -677,7 +804,7 @@ START_TEST(keeps_accepting)
 {
     require_others("4.2");
     struct server s;
-    server_start(&s, NULL, 0);
+    start_stage_server(&s, 0);
     for (int round = 1; round <= 4; round++) {
         int clients[5];
         for (int i = 0; i < 5; i++)
@@ -698,7 +825,7 @@ START_TEST(client_gone_before_accept)
 {
     require_others("4.2");
     struct server s;
-    server_start(&s, NULL, 0);
+    start_stage_server(&s, 0);
     /* Stopped, the server cannot accept this client before it resets
      * its connection: accept() then meets a client already gone. */
     send_signal(&s, SIGSTOP);
@@ -723,7 +850,7 @@ START_TEST(low_fd_limit_end_to_end)
     require_others("4.2");
     enum { CLIENTS = 60 };
     struct server s;
-    server_start(&s, NULL, 32);
+    start_stage_server(&s, 32);
     int clients[CLIENTS];
     for (int i = 0; i < CLIENTS; i++)
         clients[i] = connect_to(s.port);
@@ -954,6 +1081,10 @@ START_TEST(handler_gets_nonblocking_socket_and_address)
            "s->peer_length to sizeof s->peer before each accept() (4.2, hint 2)",
            AF_INET, local_port(lone_client), handed_family[0], handed_port[0]);
     EXPECT_INT(tcp_server_connections(), 1, "tcp_server_connections() after one client");
+    EXPECT(handed_length[0] == (socklen_t)sizeof (struct sockaddr_in),
+           "the handler was given an address length of %d for an IPv4 client, whose address is %d\n"
+           "bytes: pass s->peer_length, the length accept() wrote, not the size of s->peer",
+           (int)handed_length[0], (int)sizeof (struct sockaddr_in));
     quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
 }
 END_TEST
@@ -1092,6 +1223,222 @@ START_TEST(accepts_a_batch_per_wakeup)
 }
 END_TEST
 
+START_TEST(accept_gets_room_for_each_address)
+{
+    require_others("4.2");
+    quietly(five_waiting_clients);
+    EXPECT_INT(handed_count, 5, "clients handed to a handler, of 5 waiting");
+    EXPECT(accept_short_rooms == 0,
+           "%d of the accept() calls for 5 clients were given room for only %d bytes of address\n"
+           "(s->peer_length): accept() reads s->peer_length as the room it has and writes the\n"
+           "address's real length back, so set s->peer_length = sizeof s->peer before each\n"
+           "accept() (hint 2), or a later client's address (an IPv6 one) is cut short",
+           accept_short_rooms, (int)accept_smallest_room);
+    for (int i = 0; i < accepted_count && i < 5; i++) {
+        bool known = false;
+        for (int j = 0; j < 5; j++)
+            known = known || accepted_port[i] == local_port(batch_clients[j]);
+        EXPECT(accepted_family[i] == AF_INET && known,
+               "for client %d of 5, accept() wrote the address family %d and port %d, not the client's\n"
+               "(AF_INET, the port of one of the 5 clients): pass accept() &s->peer and &s->peer_length,\n"
+               "with the room set (s->peer_length = sizeof s->peer)",
+               i + 1, accepted_family[i], accepted_port[i]);
+    }
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
+}
+END_TEST
+
+/* Every error accept() can return, once and twice in a row, with one
+ * client waiting: what the accept loop must do with each (TUTORIAL.md,
+ * exercise 4.2). */
+struct accept_case {
+    int error;
+    const char *name;
+    enum { SILENT_RETRY, SILENT_WAIT, SAYS_AND_WAITS, BACKS_OFF, TURNS_AWAY } expect;
+};
+
+static const struct accept_case accept_cases[] = {
+    { EINTR, "EINTR", SILENT_RETRY },
+    { ECONNABORTED, "ECONNABORTED", SILENT_WAIT },
+    { EPROTO, "EPROTO", SILENT_WAIT },
+    { EAGAIN, "EAGAIN", SILENT_WAIT },
+    { EPERM, "EPERM (any other error)", SAYS_AND_WAITS },
+    { ENOBUFS, "ENOBUFS", BACKS_OFF }, /* back_off(): its messages are throttled */
+    { ENOMEM, "ENOMEM", BACKS_OFF },
+    { EMFILE, "EMFILE", TURNS_AWAY },
+    { ENFILE, "ENFILE", TURNS_AWAY },
+};
+static const struct accept_case *accept_case;
+static int accept_case_times;
+
+static bool client_handed_or_gone(void)
+{
+    return handed_count > 0 || client_ended(lone_client);
+}
+
+static void client_meets_accept_error(void)
+{
+    handed_count = 0;
+    start_driver();
+    spawn(loopback_server());
+    lone_client = connect_to(listening_port());
+    accept_passes = 0;
+    for (int k = 0; k < accept_case_times; k++)
+        accept_failures[k] = accept_case->error;
+    accept_failures_left = accept_case_times;
+    retried_at_once = false;
+    injected_round = -1;
+    run_until(client_handed_or_gone, 3000);
+    accept_failures_left = 0;
+    scheduler_drop_all();
+    close(driver_fds[0]);
+    close(driver_fds[1]);
+}
+
+START_TEST(every_accept_error_is_handled)
+{
+    require_others("4.2");
+    for (size_t c = 0; c < sizeof accept_cases / sizeof accept_cases[0]; c++) {
+        for (int times = 1; times <= 2; times++) {
+            accept_case = &accept_cases[c];
+            accept_case_times = times;
+            complaints[0] = '\0';
+            quietly(client_meets_accept_error);
+            bool gone = client_ended(lone_client);
+            close(lone_client);
+            char when[96];
+            snprintf(when, sizeof when, "accept() failed with %s %s, one client waiting", accept_case->name,
+                     times == 1 ? "once" : "twice in a row");
+            if (accept_case->expect == TURNS_AWAY && times == 1) {
+                EXPECT(handed_count == 0 && gone,
+                       "%s: the client was %s.\nOut of fds (EMFILE, or ENFILE for the whole system), call "
+                       "refuse_one_client(): it frees\nthe spare fd, accepts that client and closes it, "
+                       "so the listener is not readable for ever", when,
+                       handed_count > 0 ? "handed to the handler" : "left waiting");
+                continue;
+            }
+            EXPECT(handed_count == 1 || (accept_case->expect == TURNS_AWAY && gone),
+                   "%s: the client was %s.\n%s", when,
+                   handed_count > 1 ? "handed over more than once" : "never handed to the handler",
+                   accept_case->expect == BACKS_OFF
+                   ? "Short of memory (ENOBUFS, ENOMEM), call back_off(), then wait for the listener again"
+                   : accept_case->expect == SAYS_AND_WAITS
+                   ? "Another error concerns this attempt only: say so (print_error), then wait for the\n"
+                     "listener again; the accept loop never ends"
+                   : "That error concerns one attempt only: the accept loop goes on");
+            if (accept_case->expect == SILENT_RETRY)
+                EXPECT(retried_at_once, "%s: the loop waited for the listener again before retrying:\n"
+                       "EINTR (a signal arrived) means call accept() again at once", when);
+            if (accept_case->expect == SILENT_RETRY || accept_case->expect == SILENT_WAIT)
+                EXPECT(complaints[0] == '\0', "%s: the server printed on stderr:\n%s\n"
+                       "%s is no error of the server's: %s, and say nothing", when, excerpt(complaints),
+                       accept_case->name, accept_case->error == EINTR ? "retry at once"
+                       : accept_case->error == EAGAIN ? "nobody is waiting now: wait for the listener again"
+                       : "a client left before it was accepted: wait for the listener again");
+            if (accept_case->expect == SAYS_AND_WAITS)
+                EXPECT(complaints[0] != '\0', "%s: the server said nothing on stderr; tell why accept() "
+                       "failed\n(print_error with strerror(errno)), then wait again", when);
+        }
+    }
+}
+END_TEST
+
+/* The same on ::1, where this machine has IPv6: a client of the other
+ * family, whose address needs all the room of s->peer. */
+static int ipv6_client = -1;
+
+static bool ipv6_client_handed(void)
+{
+    return handed_count > 0;
+}
+
+static void ipv6_client_comes(void)
+{
+    start_driver();
+    struct sockaddr_in6 address;
+    memset(&address, 0, sizeof address);
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_loopback;
+    spawn(tcp_server((struct sockaddr *)&address, sizeof address, keeper));
+    int port = listening_port();
+    ipv6_client = socket(AF_INET6, SOCK_STREAM, 0);
+    address.sin6_port = htons((unsigned short)port);
+    ck_assert_msg(ipv6_client >= 0 && connect(ipv6_client, (struct sockaddr *)&address, sizeof address) == 0,
+                  "cannot connect to [::1]:%d: %s", port, strerror(errno));
+    run_until(ipv6_client_handed, 3000);
+}
+
+START_TEST(ipv6_client_is_accepted)
+{
+    int probe_fd = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 any;
+    memset(&any, 0, sizeof any);
+    any.sin6_family = AF_INET6;
+    any.sin6_addr = in6addr_loopback;
+    if (probe_fd < 0 || bind(probe_fd, (struct sockaddr *)&any, sizeof any) != 0) {
+        if (probe_fd >= 0)
+            close(probe_fd);
+        return; /* no IPv6 loopback here */
+    }
+    close(probe_fd);
+    require_others("4.2");
+    quietly(ipv6_client_comes);
+    EXPECT_INT(handed_count, 1, "IPv6 clients handed to a handler, of 1 waiting on [::1]");
+    EXPECT(accepted_count >= 1 && accepted_family[0] == AF_INET6
+           && accepted_length[0] == (socklen_t)sizeof (struct sockaddr_in6)
+           && accepted_port[0] == local_port6(ipv6_client),
+           "for an IPv6 client, accept() wrote the address family %d, length %d and port %d, not the\n"
+           "client's (AF_INET6, %d bytes, port %d): give accept() the whole of s->peer before each\n"
+           "call (s->peer_length = sizeof s->peer)",
+           accepted_family[0], (int)accepted_length[0], accepted_port[0], (int)sizeof (struct sockaddr_in6),
+           local_port6(ipv6_client));
+    close(ipv6_client);
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
+}
+END_TEST
+
+/* More clients than a batch wait: the first wake-up of the listener
+ * accepts ACCEPT_BATCH of them, no more (the other tasks get their turn
+ * between batches), and the next ones take the rest. */
+int grader_accept_batch(void);
+enum { CROWD_WAITING = 80 };
+static int crowd_clients[CROWD_WAITING];
+static int first_batch = -1;
+
+static bool crowd_all_handed(void)
+{
+    if (first_batch < 0 && handed_count > 0)
+        first_batch = handed_count;
+    return handed_count >= CROWD_WAITING;
+}
+
+static void crowd_waits(void)
+{
+    start_driver();
+    spawn(loopback_server());
+    int port = listening_port();
+    for (int i = 0; i < CROWD_WAITING; i++)
+        crowd_clients[i] = connect_to(port);
+    run_until(crowd_all_handed, 5000);
+}
+
+START_TEST(a_batch_is_bounded)
+{
+    require_others("4.2");
+    raise_fd_limit(4 * CROWD_WAITING + 64);
+    quietly(crowd_waits);
+    int batch = grader_accept_batch();
+    EXPECT_INT(handed_count, CROWD_WAITING, "clients handed to a handler, of 80 waiting");
+    EXPECT(first_batch == batch,
+           "80 clients were waiting; the first wake-up of the listener handed %d of them over:\n"
+           "accept up to ACCEPT_BATCH (%d) clients per wake-up, then wait again, so that the\n"
+           "other tasks get their turn between batches", first_batch, batch);
+    for (int i = 0; i < CROWD_WAITING; i++)
+        close(crowd_clients[i]);
+    quietly(scheduler_drop_all); /* its cleanups may print: not into the report */
+}
+END_TEST
+
 static void client_after_accept_errors(void)
 {
     start_driver();
@@ -1134,6 +1481,10 @@ static const struct graded_test tests[] = {
     GRADED("4.2", low_fd_limit_end_to_end, "with 32 fds, 60 clients are greeted or turned away, and the server goes on"),
     GRADED("4.2", out_of_fds_turns_clients_away, "out of fds, waiting clients are turned away, and the next one is accepted later"),
     GRADED("4.2", accepts_a_batch_per_wakeup, "5 waiting clients are accepted in one wake-up of the listener"),
+    GRADED("4.2", accept_gets_room_for_each_address, "accept() is given the whole of s->peer for each client, whose address the handler gets"),
+    GRADED("4.2", ipv6_client_is_accepted, "an IPv6 client on ::1 is accepted and handed its own address (skipped without IPv6)"),
+    GRADED("4.2", a_batch_is_bounded, "with 80 clients waiting, one wake-up accepts ACCEPT_BATCH (64) of them, the next the rest"),
+    GRADED("4.2", every_accept_error_is_handled, "each error accept() can return, once and twice, is retried, waited out or refused as it should"),
     GRADED("4.2", accept_errors_do_not_stop_the_server, "accept() failing with ECONNABORTED or EPROTO does not stop the server"),
     GRADED("4.3", log_names_the_client, "the server prints \"Connection from 127.0.0.1:<client port>\", then the end lines"),
     GRADED("4.3", connections_are_counted, "each client handed to a handler is counted"),

@@ -9,3 +9,9 @@
 echo "The grader's Fix first line (plausible wrong versions of the solved course)"
 check "every wrong version fails its stage; >= 95% get the right Fix first; each grade within a bound calibrated in the same run" \
     sh tests/maint/wrong_versions.sh "$ROOT/wrong"
+# tests/maint/wrong/blind-a.txt: mistakes written from the tutorial's
+# exercise text by someone who had not read the tests, pairs of
+# neighbouring mistakes included (Fix first names the earlier one).  One
+# of them changes nothing the program does: 98% must fail their stage.
+check "the blind wrong versions: >= 98% fail their stage; >= 95% get the right Fix first; each grade <= 15 s" \
+    env VERSIONS=tests/maint/wrong/blind-a.txt WRONG_MIN_CAUGHT=98 sh tests/maint/wrong_versions.sh "$ROOT/wrong-blind"
