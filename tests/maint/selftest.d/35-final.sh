@@ -22,7 +22,8 @@ final_sanitized() { # BACKEND
 }
 if [ -n "$sanitizer_cc" ]; then
     for final_backend in $final_backends; do
-        check "BACKEND=$final_backend under ASan+UBSan+LSan: stop mask, full disk, paused terminal, never-reader ($sanitizer_cc)" \
+        check_later "BACKEND=$final_backend under ASan+UBSan+LSan: stop mask, full disk, paused terminal, never-reader ($sanitizer_cc)" \
             final_sanitized "$final_backend"
     done
+    checks_done
 fi
