@@ -15,6 +15,7 @@
 #   make platforms                   GitHub Classroom and Gradescope files
 #   make test                        the project's own suite (maintainers, CI)
 #   make stress / make memcheck      longer checks of the final server
+#   make wrong-versions              grade every wrong version of tests/maint/wrong/
 #   make bench                       benchmarks (bench/RESULTS.md)
 #   make clean
 #
@@ -54,7 +55,7 @@ MAKEOVERRIDES :=
 STAGE_MK = --no-print-directory -f tests/stage.mk
 
 COMMANDS := help step run check watch trace hint reset progress compdb deps test \
-            stress memcheck bench clean grade-submission grade-class platforms
+            stress memcheck bench clean grade-submission grade-class platforms wrong-versions
 .PHONY: $(COMMANDS)
 
 # ---- The argument of a command: `make step 3`, `make hint 1.2` ----
@@ -132,7 +133,7 @@ endif
 endif
 
 help:
-	@sed -n '3,23p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,24p' Makefile | sed 's/^# \{0,1\}//'
 
 step:
 	+@$(MAKE) $(STAGE_MK) SRC=$(TREE)/$(call stage_name,$(STAGE)) \
@@ -211,6 +212,11 @@ stress: deps
 # The final server's tests with the server under valgrind --track-fds=yes.
 memcheck: deps
 	@MAKE="$(MAKE)" sh tests/maint/memcheck.sh
+
+# Every wrong version of tests/maint/wrong/ (make test grades the held-out
+# set only): the grader's own set, the two sets written blind.
+wrong-versions: deps
+	@MAKE="$(MAKE)" sh tests/maint/wrong_versions_all.sh
 
 # Benchmarks: switch cost, the echo server under load beside a
 # thread-per-connection server and the original Python program, and the
