@@ -22,7 +22,7 @@ bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
 grade_version() {
     dir=$work/$1
     rm -rf "$dir"
-    placed=$(perl tests/maint/wrong/apply.pl tests/maint/wrong/versions.txt "$1" "$dir/src") || return 1
+    placed=$(sh tests/maint/wrong/apply.sh tests/maint/wrong/versions.txt "$1" "$dir/src") || return 1
     number=$(echo "$placed" | cut -f1 | cut -d. -f1)
     env QUIET=0 SANITIZE="$2" SRC_ROOT="$dir/src" STEP="$number" BUILD="$dir/build" \
         sh tests/grader/grade.sh > "$dir.grade" 2>&1

@@ -13,7 +13,7 @@ if [ -n "$sanitizer_cc" ] && [ -n "$sanitized_versions" ]; then
     check "each sanitize wrong version fails its stage with the right Fix first ($sanitizer_cc)" \
         env CC="$sanitizer_cc" sh tests/maint/wrong_versions.sh "$ROOT/wrong-sanitized" $sanitized_versions
 fi
-blind_sanitized=$(perl tests/maint/wrong/apply.pl tests/maint/wrong/blind-a.txt --list |
+blind_sanitized=$(sh tests/maint/wrong/apply.sh tests/maint/wrong/blind-a.txt --list |
                   awk -F '\t' '$4 == "sanitize" { print $1 }')
 if [ -n "$sanitizer_cc" ] && [ -n "$blind_sanitized" ]; then
     # shellcheck disable=SC2086 # a list of IDs
