@@ -179,7 +179,7 @@ teach_limit() { # a suite stopped at its time limit: its stage fails, within sec
     env CLASS_OUT="$TEACH/limit" CLASS_WORK="$TEACH/work" GRADE_STAGES=1 STAGE_LIMIT=3 CC="$primary" \
         sh tests/teach/submission.sh "$SUBS/hangs" hangs || return 1
     teach_seconds=$(( $(date +%s) - teach_started ))
-    grep -q '"1": {[^}]*"state": "grader stopped", "passed": 0, "total": 9' "$TEACH/limit/hangs/grade.json" ||
+    grep -q '"1": {[^}]*"state": "grader stopped", "passed": 0, "total": [1-9][0-9]*,' "$TEACH/limit/hangs/grade.json" ||
         { grep '"1": {' "$TEACH/limit/hangs/grade.json"; return 1; }
     echo "stopped at STAGE_LIMIT=3: the submission took $teach_seconds s"
     [ "$teach_seconds" -lt 30 ]
